@@ -1,0 +1,37 @@
+"""The audit trail: every domain model is registered here with django-auditlog.
+
+Each create, update and delete through the ORM keeps who (from the request, or the command's
+user), when, and the old and new values of the changed fields. A test checks that no model of an
+Ayni domain app is left out.
+"""
+
+from auditlog.registry import auditlog
+from django.apps import apps
+
+# Fields never copied into the log.
+EXCLUDED = {
+    "accounts.user": ["password", "last_login"],
+}
+M2M = {
+    "accounts.user": {"locations"},
+    "geography.zone": {"locations"},
+}
+
+# Models that are themselves logs or bookkeeping, not domain records.
+NOT_AUDITED = {"core.importbatch"}
+
+AYNI_APPS = ("core", "accounts", "geography", "partners")
+
+
+def register_all() -> None:
+    for label in AYNI_APPS:
+        for model in apps.get_app_config(label).get_models():
+            key = model._meta.label_lower
+            if key in NOT_AUDITED or auditlog.contains(model):
+                continue
+            auditlog.register(
+                model, exclude_fields=EXCLUDED.get(key, []), m2m_fields=M2M.get(key, set())
+            )
+
+
+register_all()

@@ -1,0 +1,49 @@
+"""The DRF permission class of the one permission check.
+
+Kept apart from the viewsets: DRF imports its default permission classes while it loads its
+own views, so this module must not import ``rest_framework.views`` or ``viewsets``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from rest_framework import permissions
+from rest_framework.request import Request
+
+from ayni.accounts.permissions import Action, has_perm
+
+METHOD_ACTIONS = {
+    "GET": Action.VIEW,
+    "HEAD": Action.VIEW,
+    "OPTIONS": Action.VIEW,
+    "POST": Action.ADD,
+    "PUT": Action.CHANGE,
+    "PATCH": Action.CHANGE,
+    "DELETE": Action.DELETE,
+}
+
+
+def _model_of(view: Any) -> type[Model] | None:
+    queryset = getattr(view, "queryset", None)
+    return queryset.model if queryset is not None else None
+
+
+class AyniPermission(permissions.BasePermission):
+    """Asks ``ayni.accounts.permissions`` for the model (list, create) and for the record."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        model = _model_of(view)
+        if model is None:
+            # Views without a model (the schema and its docs) are public and read-only.
+            return request.method in permissions.SAFE_METHODS
+        action = METHOD_ACTIONS.get(request.method or "GET", Action.CHANGE)
+        # Changing or deleting one record is decided on that record, in has_object_permission.
+        if action in {Action.CHANGE, Action.DELETE}:
+            return has_perm(request.user, Action.VIEW, model)
+        return has_perm(request.user, action, model)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        action = METHOD_ACTIONS.get(request.method or "GET", Action.CHANGE)
+        return has_perm(request.user, action, obj)

@@ -1,0 +1,33 @@
+from auditlog.mixins import AuditlogHistoryAdminMixin
+from django.contrib import admin
+
+from ayni.core.models import ImportBatch
+
+
+class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    """Admin for a domain model: adds the record's audit history (who, when, old → new)."""
+
+    show_auditlog_history_link = True
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["kind", "file_name", "status", "dry_run", "created_by", "started_at"]
+    list_filter = ["kind", "status", "dry_run"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+def _superusers_only(request: object) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_active and user.is_superuser)
+
+
+# The Django admin sees every country office at once, so it is for system administrators
+# (superusers) only; office administrators work in Ayni's own pages, where scoping applies.
+admin.site.has_permission = _superusers_only  # type: ignore[method-assign]

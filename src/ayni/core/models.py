@@ -1,0 +1,70 @@
+"""Building blocks shared by every domain: bilingual text and the record of each import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+
+def localized(obj: Any, field: str) -> str:
+    """The value of ``field_<lang>`` for the active language, falling back to Spanish, then
+    English, so that a record translated in one language only still shows something."""
+    lang = (translation.get_language() or "es")[:2]
+    for code in (lang, "es", "en"):
+        value = getattr(obj, f"{field}_{code}", "")
+        if value:
+            return str(value)
+    return ""
+
+
+class ImportBatch(models.Model):
+    """One run of an importer: who ran it, on which file, and what it did.
+
+    Every importer of every domain records its runs here (dry runs included), so that the
+    history of what entered the database, and what was refused, is in one place.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    class Mode(models.TextChoices):
+        ATOMIC = "atomic", _("all or nothing")
+        BEST_EFFORT = "best_effort", _("best effort")
+
+    kind = models.CharField(_("kind"), max_length=64)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    file_size = models.BigIntegerField(_("file size (bytes)"), default=0)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.ATOMIC)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RUNNING
+    )
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.get_status_display()})"

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from ayni.geography.api import LocationViewSet, ZoneViewSet
+from ayni.partners.api import OrganisationViewSet
+
+router = DefaultRouter()
+router.register("locations", LocationViewSet, basename="location")
+router.register("zones", ZoneViewSet, basename="zone")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+
+admin.site.site_header = "Ayni"
+
+urlpatterns = [
+    path("", include("ayni.core.urls")),
+    path("", include("ayni.geography.urls")),
+    path("", include("ayni.partners.urls")),
+    path("accounts/", include("ayni.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
