@@ -20,7 +20,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from ayni.accounts.models import User
-from ayni.core.tests.world import build_world
+from ayni.core.tests.world import build_world, make_programme
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +34,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
 def actor(db: None) -> Any:
     """``actor("rosa")`` → the user; fixtures are loaded once per session."""
     return lambda name: User.objects.get(username=name)
+
+
+@pytest.fixture
+def programme(db: None) -> Any:
+    """A small test programme of the Peru office (see ``world.make_programme``)."""
+    return make_programme()
 
 
 @pytest.fixture

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "ayni.accounts",
     "ayni.geography",
     "ayni.partners",
+    "ayni.programmes",
+    "ayni.finance",
 ]
 
 MIDDLEWARE = [

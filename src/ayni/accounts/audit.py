@@ -15,12 +15,14 @@ EXCLUDED = {
 M2M = {
     "accounts.user": {"locations"},
     "geography.zone": {"locations"},
+    "programmes.result": {"approaches", "focus_populations", "zones", "goals"},
+    "partners.agreement": {"results", "locations"},
 }
 
 # Models that are themselves logs or bookkeeping, not domain records.
 NOT_AUDITED = {"core.importbatch"}
 
-AYNI_APPS = ("core", "accounts", "geography", "partners")
+AYNI_APPS = ("core", "accounts", "geography", "partners", "programmes", "finance")
 
 
 def register_all() -> None:

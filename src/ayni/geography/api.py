@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.routers import BaseRouter
 
 from ayni.accounts.api import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.models import Location, Zone
@@ -132,3 +133,8 @@ class ZoneViewSet(ScopedReadOnlyViewSet):
 
     queryset = Zone.objects.select_related("country").prefetch_related("locations")
     serializer_class = ZoneSerializer
+
+
+def register(router: BaseRouter) -> None:
+    router.register("locations", LocationViewSet, basename="location")
+    router.register("zones", ZoneViewSet, basename="zone")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.routers import BaseRouter
 
 from ayni.accounts.api import ScopedViewSet
 from ayni.partners.models import Organisation
@@ -31,3 +32,7 @@ class OrganisationViewSet(ScopedViewSet):
 
     queryset = Organisation.objects.all()
     serializer_class = OrganisationSerializer
+
+
+def register(router: BaseRouter) -> None:
+    router.register("organisations", OrganisationViewSet, basename="organisation")

@@ -78,3 +78,54 @@ def build_world() -> None:
     user("diego", Role.DONOR_VIEWER, peru, organisation=orgs["CIDA"])
     user("paula", Role.PUBLIC, None)
     User.objects.create_superuser(username="root", password=PASSWORD, email="")
+
+
+def make_programme(office_code: str = "peru", code: str = "test-cp") -> Any:
+    """A small programme for tests: two components, each with an output and two activities.
+
+    Codes: C1, C1.1, C1.1.1, C1.1.2, C2, C2.1, C2.1.1, C2.1.2. Years 2012–2016, USD.
+    """
+    from decimal import Decimal
+
+    from ayni.programmes.models import CountryProgramme, Result
+    from ayni.programmes.services import result_create
+
+    office = CountryOffice.objects.get(code=office_code)
+    programme = CountryProgramme.objects.create(
+        country_office=office,
+        code=code,
+        title_es="Programme de prueba",
+        title_en="Test programme",
+        country=office.country,
+        start_year=2012,
+        end_year=2016,
+        planned_total=Decimal("1000000.00"),
+        currency="USD",
+    )
+    for c in (1, 2):
+        component = result_create(
+            programme=programme,
+            parent=None,
+            level=Result.Level.COMPONENT,
+            code=f"C{c}",
+            title_es=f"Componente {c}",
+            title_en=f"Component {c}",
+        )
+        output = result_create(
+            programme=programme,
+            parent=component,
+            level=Result.Level.OUTPUT,
+            code=f"C{c}.1",
+            title_es=f"Producto {c}.1",
+            title_en=f"Output {c}.1",
+        )
+        for a in (1, 2):
+            result_create(
+                programme=programme,
+                parent=output,
+                level=Result.Level.ACTIVITY,
+                code=f"C{c}.1.{a}",
+                title_es=f"Actividad {c}.1.{a}",
+                title_en=f"Activity {c}.1.{a}",
+            )
+    return programme
