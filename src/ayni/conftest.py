@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from ayni.accounts.models import User
@@ -28,6 +29,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     with django_db_blocker.unblock():
         build_world()
     yield
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Tests read service messages in English (the source language); pages still follow
+    each request's language, Spanish by default, through the locale middleware."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

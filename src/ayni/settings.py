@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "ayni.partners",
     "ayni.programmes",
     "ayni.finance",
+    "ayni.evidence",
 ]
 
 MIDDLEWARE = [

@@ -5,13 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from ayni.evidence import api as evidence_api
 from ayni.finance import api as finance_api
 from ayni.geography import api as geography_api
 from ayni.partners import api as partners_api
 from ayni.programmes import api as programmes_api
 
 router = DefaultRouter()
-for module in (geography_api, partners_api, programmes_api, finance_api):
+for module in (geography_api, partners_api, programmes_api, finance_api, evidence_api):
     module.register(router)
 
 admin.site.site_header = "Ayni"
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("ayni.partners.urls")),
     path("", include("ayni.programmes.urls")),
     path("", include("ayni.finance.urls")),
+    path("", include("ayni.evidence.urls")),
     path("accounts/", include("ayni.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -17,12 +17,13 @@ M2M = {
     "geography.zone": {"locations"},
     "programmes.result": {"approaches", "focus_populations", "zones", "goals"},
     "partners.agreement": {"results", "locations"},
+    "evidence.study": {"results", "partners", "locations"},
 }
 
 # Models that are themselves logs or bookkeeping, not domain records.
 NOT_AUDITED = {"core.importbatch"}
 
-AYNI_APPS = ("core", "accounts", "geography", "partners", "programmes", "finance")
+AYNI_APPS = ("core", "accounts", "geography", "partners", "programmes", "finance", "evidence")
 
 
 def register_all() -> None:

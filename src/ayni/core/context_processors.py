@@ -11,8 +11,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The main navigation, marked with the section the current page belongs to."""
     items = [
         ("core:home", _("Home")),
+        ("programmes:programme-list", _("Programme")),
+        ("finance:home", _("Funding")),
         ("geography:location-list", _("Places")),
         ("partners:organisation-list", _("Partners")),
+        ("evidence:study-list", _("Evidence")),
     ]
     path = request.path
     nav = []

@@ -1,5 +1,258 @@
+"""Finance API: CRUD over the scoped records, grant stages, and the derived figures.
+
+Lists filter by query parameters (``?programme=3&year=2014&funding_type=orr``). Amounts are
+strings with two decimals, as DRF writes decimals. Writes go through ``finance.services``;
+a refusal answers 400 with the field it names (see ``core/api.py`` for the error format).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from ayni.accounts.api import ScopedReadOnlyViewSet, ScopedViewSet
+from ayni.accounts.permissions import Action, has_perm
+from ayni.finance import selectors, services
+from ayni.finance.models import (
+    Allocation,
+    BudgetLine,
+    CashTransfer,
+    Donor,
+    ExchangeRate,
+    Expenditure,
+    FundingType,
+    Grant,
+)
+from ayni.finance.serializers import (
+    AllocationSerializer,
+    BudgetLineSerializer,
+    CashTransferSerializer,
+    DonorSerializer,
+    ExchangeRateSerializer,
+    ExpenditureSerializer,
+    FundingTypeSerializer,
+    GrantAdvanceSerializer,
+    GrantInstalmentSerializer,
+    GrantSerializer,
+    InstalmentAddSerializer,
+    call,
+)
+
+INT, STR = OpenApiTypes.INT, OpenApiTypes.STR
+# Query parameter → (ORM lookup, type, description). Each viewset picks its own.
+FILTERS: dict[str, dict[str, tuple[str, Any, str]]] = {
+    "exchange-rates": {"currency": ("currency", STR, "ISO 4217 code, e.g. PEN")},
+    "budget-lines": {
+        "programme": ("result__programme_id", INT, "programme id"),
+        "result": ("result_id", INT, "result id"),
+        "year": ("year", INT, "budget year"),
+        "funding_type": ("funding_type__code", STR, "rr, orr or ore"),
+        "currency": ("currency", STR, "ISO 4217 code"),
+    },
+    "donors": {},
+    "grants": {
+        "programme": ("programme_id", INT, "programme id"),
+        "result": ("allocations__result_id", INT, "grants allocated to this result"),
+        "year": ("allocations__year", INT, "grants allocated in this year"),
+        "funding_type": ("funding_type__code", STR, "rr, orr or ore"),
+        "donor": ("donor_id", INT, "donor id"),
+        "stage": ("stage", STR, "pipeline, pledged, signed or received"),
+        "currency": ("currency", STR, "ISO 4217 code"),
+    },
+    "allocations": {
+        "programme": ("grant__programme_id", INT, "programme id"),
+        "result": ("result_id", INT, "result id"),
+        "year": ("year", INT, "year"),
+        "funding_type": ("grant__funding_type__code", STR, "rr, orr or ore"),
+        "donor": ("grant__donor_id", INT, "donor id"),
+        "stage": ("grant__stage", STR, "stage of the grant"),
+        "currency": ("grant__currency", STR, "ISO 4217 code"),
+        "grant": ("grant_id", INT, "grant id"),
+    },
+    "expenditures": {
+        "programme": ("result__programme_id", INT, "programme id"),
+        "result": ("result_id", INT, "result id"),
+        "year": ("year", INT, "year"),
+        "funding_type": ("grant__funding_type__code", STR, "rr, orr or ore"),
+        "donor": ("grant__donor_id", INT, "donor id"),
+        "currency": ("currency", STR, "ISO 4217 code"),
+        "grant": ("grant_id", INT, "grant id"),
+    },
+    "cash-transfers": {
+        "programme": ("agreement__programme_id", INT, "programme id"),
+        "result": ("result_id", INT, "result id"),
+        "currency": ("currency", STR, "ISO 4217 code"),
+        "grant": ("grant_id", INT, "grant id"),
+        "agreement": ("agreement_id", INT, "agreement id"),
+    },
+}
+
+
+def filtered(view: str) -> Any:
+    """Document a list's filters in the OpenAPI schema."""
+    parameters = [
+        OpenApiParameter(name, kind, description=text)
+        for name, (_lookup, kind, text) in FILTERS[view].items()
+    ]
+    return extend_schema_view(list=extend_schema(parameters=parameters))
+
+
+class FilterMixin:
+    filter_key = ""
+    request: Any
+
+    def apply_filters(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        params = self.request.query_params
+        lookups: dict[str, Any] = {}
+        for name, (lookup, kind, _text) in FILTERS[self.filter_key].items():
+            raw = params.get(name, "").strip()
+            if not raw:
+                continue
+            if kind is INT:
+                if not raw.isdigit():
+                    raise serializers.ValidationError({name: "Enter a whole number."})
+                lookups[lookup] = int(raw)
+            else:
+                lookups[lookup] = raw.upper() if name == "currency" else raw
+        # One filter() call: conditions on the same relation apply to the same related row.
+        queryset = queryset.filter(**lookups)
+        if any("__" in lookup and lookup.startswith("allocations") for lookup in lookups):
+            queryset = queryset.distinct()
+        return queryset
+
+
+class FinanceViewSet(FilterMixin, ScopedViewSet):
+    """Scoped, filtered; deletion refused while other records depend on the record."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.apply_filters(super().get_queryset())
+
+    def perform_destroy(self, instance: Model) -> None:
+        call(services.record_delete, record=instance)
+
+
+class FundingTypeViewSet(ScopedReadOnlyViewSet):
+    """Regular resources, other resources (regular), other resources (emergency)."""
+
+    queryset = FundingType.objects.all()
+    serializer_class = FundingTypeSerializer
+
+
+@filtered("exchange-rates")
+class ExchangeRateViewSet(FinanceViewSet):
+    """Units of a currency per US dollar, valid from their date."""
+
+    queryset = ExchangeRate.objects.all()
+    serializer_class = ExchangeRateSerializer
+    filter_key = "exchange-rates"
+
+
+@filtered("budget-lines")
+class BudgetLineViewSet(FinanceViewSet):
+    """The planned budget by result, year and funding type. Posting a line that exists
+    (same result, year and funding type) replaces its amount."""
+
+    queryset = BudgetLine.objects.select_related("result", "funding_type")
+    serializer_class = BudgetLineSerializer
+    filter_key = "budget-lines"
+
+
+class DonorViewSet(FinanceViewSet):
+    """Donors, each the funding side of an organisation."""
+
+    queryset = Donor.objects.select_related("organisation")
+    serializer_class = DonorSerializer
+    filter_key = "donors"
+
+
+@filtered("grants")
+class GrantViewSet(FinanceViewSet):
+    """Contributions, with their instalments and what is allocated and still available
+    (in the grant's currency). The stage moves only through ``advance``."""
+
+    queryset = Grant.objects.select_related("donor__organisation", "funding_type")
+    serializer_class = GrantSerializer
+    filter_key = "grants"
+
+    def get_queryset(self) -> QuerySet[Grant]:
+        queryset = super().get_queryset().prefetch_related("instalments")
+        return selectors.with_allocated(queryset)
+
+    @extend_schema(request=GrantAdvanceSerializer, responses=GrantSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request: Request, pk: str | None = None) -> Response:
+        """Move the grant to a later stage; ``date`` is the signature date when signing."""
+        grant = self._writable_grant()
+        payload = GrantAdvanceSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        on: date | None = payload.validated_data.get("date")
+        call(services.grant_advance, grant=grant, stage=payload.validated_data["stage"], on=on)
+        return Response(GrantSerializer(self.get_queryset().get(pk=grant.pk)).data)
+
+    @extend_schema(request=InstalmentAddSerializer, responses=GrantInstalmentSerializer)
+    @action(detail=True, methods=["post"])
+    def instalments(self, request: Request, pk: str | None = None) -> Response:
+        """Schedule an instalment; together they never exceed the grant."""
+        grant = self._writable_grant()
+        payload = InstalmentAddSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        instalment = call(services.instalment_add, grant=grant, **payload.validated_data)
+        return Response(GrantInstalmentSerializer(instalment).data, status=201)
+
+    def _writable_grant(self) -> Grant:
+        grant = self.get_object()  # 404 outside the user's view, 403 below
+        if not has_perm(self.request.user, Action.CHANGE, grant):
+            self.permission_denied(self.request)
+        return grant
+
+
+@filtered("allocations")
+class AllocationViewSet(FinanceViewSet):
+    """Parts of signed grants put on results and years. To change one, delete and re-create:
+    the new amount is checked against what the grant still holds."""
+
+    queryset = Allocation.objects.select_related("grant", "result")
+    serializer_class = AllocationSerializer
+    filter_key = "allocations"
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+
+@filtered("expenditures")
+class ExpenditureViewSet(FinanceViewSet):
+    """Money spent on results, optionally charged to a grant."""
+
+    queryset = Expenditure.objects.select_related("result")
+    serializer_class = ExpenditureSerializer
+    filter_key = "expenditures"
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+
+@filtered("cash-transfers")
+class CashTransferViewSet(FinanceViewSet):
+    """Cash transferred to partners under their agreements."""
+
+    queryset = CashTransfer.objects.all()
+    serializer_class = CashTransferSerializer
+    filter_key = "cash-transfers"
+    http_method_names = ["get", "post", "delete", "head", "options"]
 
 
 def register(router: BaseRouter) -> None:
     """Add this app's viewsets to the API router."""
+    router.register("funding-types", FundingTypeViewSet, basename="funding-type")
+    router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+    router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
+    router.register("donors", DonorViewSet, basename="donor")
+    router.register("grants", GrantViewSet, basename="grant")
+    router.register("allocations", AllocationViewSet, basename="allocation")
+    router.register("expenditures", ExpenditureViewSet, basename="expenditure")
+    router.register("cash-transfers", CashTransferViewSet, basename="cash-transfer")

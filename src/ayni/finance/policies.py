@@ -1,1 +1,171 @@
+"""Who may see and change finance records.
 
+- Office staff (administrator, programme manager, M&E and finance officers) read every finance
+  record of their country office; administrators and finance officers add, change and delete.
+- Regional focal points read the budget lines, allocations and expenditures of their office.
+- A donor viewer reads the donor record of their organisation, that donor's grants with their
+  instalments and allocations, and the budget lines and expenditures of the results those
+  grants are allocated to.
+- A partner focal point reads the cash transfers of their own organisation's agreements.
+- Public users and anonymous visitors read nothing.
+
+Funding types and exchange rates are shared reference data (they have no country office):
+every signed-in office user reads them; administrators and finance officers set exchange
+rates; funding types are fixed by ``funding_types_ensure`` and edited by superusers only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ayni.accounts.models import OFFICE_STAFF_ROLES, Role
+from ayni.accounts.permissions import Action, Policy, register
+from ayni.finance.models import (
+    Allocation,
+    BudgetLine,
+    CashTransfer,
+    Donor,
+    ExchangeRate,
+    Expenditure,
+    FundingType,
+    Grant,
+    GrantInstalment,
+)
+
+WRITERS = frozenset({Role.ADMINISTRATOR, Role.FINANCE_OFFICER})
+REGIONAL = frozenset({Role.REGIONAL_FOCAL_POINT})
+DONOR = frozenset({Role.DONOR_VIEWER})
+PARTNER = frozenset({Role.PARTNER_FOCAL_POINT})
+
+
+def _office_user(user: Any) -> bool:
+    return bool(user.is_authenticated and user.country_office_id)
+
+
+def sees_office_finance(user: Any) -> bool:
+    """Reads the planned, funded and spent figures of their whole office (budget pages)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return _office_user(user) and user.role in OFFICE_STAFF_ROLES | REGIONAL
+
+
+def writes_finance(user: Any) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return _office_user(user) and user.role in WRITERS
+
+
+class OfficePolicy(Policy):
+    """Records of the user's country office, reached through ``office_lookup``.
+
+    ``readers`` read every record of the office; ``donor_lookup``/``partner_lookup`` (when set)
+    narrow a donor viewer or partner focal point to the records of their own organisation.
+    """
+
+    office_lookup = "programme__country_office_id"
+    readers: frozenset[str] = OFFICE_STAFF_ROLES
+    donor_lookup: str | None = None
+    partner_lookup: str | None = None
+
+    def can(self, user: Any, action: Action) -> bool:
+        if not _office_user(user):
+            return False
+        if action != Action.VIEW:
+            return user.role in WRITERS
+        if user.role in self.readers:
+            return True
+        if user.role in DONOR:
+            return self.donor_lookup is not None
+        if user.role in PARTNER:
+            return self.partner_lookup is not None
+        return False
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = queryset.filter(**{self.office_lookup: user.country_office_id})
+        if action != Action.VIEW or user.role in self.readers:
+            return queryset
+        if user.role in DONOR and self.donor_lookup:
+            return self.own_donor_records(user, queryset)
+        if user.role in PARTNER and self.partner_lookup:
+            return queryset.filter(**{self.partner_lookup: user.organisation_id})
+        return queryset.none()
+
+    def own_donor_records(self, user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        assert self.donor_lookup is not None  # noqa: S101 - guarded by the caller
+        return queryset.filter(**{self.donor_lookup: user.organisation_id})
+
+
+class FundedResultsPolicy(OfficePolicy):
+    """Budget lines and expenditures: a donor viewer reads those of the results their
+    organisation's grants are allocated to."""
+
+    office_lookup = "result__programme__country_office_id"
+    readers = OFFICE_STAFF_ROLES | REGIONAL
+    donor_lookup = "result_id"
+
+    def own_donor_records(self, user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        funded = Allocation.objects.filter(
+            grant__donor__organisation_id=user.organisation_id
+        ).values("result_id")
+        return queryset.filter(result_id__in=funded)
+
+
+register(BudgetLine)(FundedResultsPolicy)
+register(Expenditure)(FundedResultsPolicy)
+
+
+@register(Donor)
+class DonorPolicy(OfficePolicy):
+    office_lookup = "organisation__country_office_id"
+    donor_lookup = "organisation_id"
+
+
+@register(Grant)
+class GrantPolicy(OfficePolicy):
+    donor_lookup = "donor__organisation_id"
+
+
+@register(GrantInstalment)
+class GrantInstalmentPolicy(OfficePolicy):
+    office_lookup = "grant__programme__country_office_id"
+    donor_lookup = "grant__donor__organisation_id"
+
+
+@register(Allocation)
+class AllocationPolicy(OfficePolicy):
+    office_lookup = "grant__programme__country_office_id"
+    readers = OFFICE_STAFF_ROLES | REGIONAL
+    donor_lookup = "grant__donor__organisation_id"
+
+
+@register(CashTransfer)
+class CashTransferPolicy(OfficePolicy):
+    # An agreement always has an office; its programme may be blank.
+    office_lookup = "agreement__country_office_id"
+    partner_lookup = "agreement__organisation_id"
+
+
+class ReferencePolicy(Policy):
+    """Shared by every office: any signed-in office user reads."""
+
+    writers: frozenset[str] = frozenset()
+
+    def can(self, user: Any, action: Action) -> bool:
+        if not _office_user(user):
+            return False
+        if action == Action.VIEW:
+            return user.role not in PARTNER
+        return user.role in self.writers
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset
+
+
+register(FundingType)(ReferencePolicy)
+
+
+@register(ExchangeRate)
+class ExchangeRatePolicy(ReferencePolicy):
+    writers = WRITERS

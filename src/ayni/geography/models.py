@@ -102,7 +102,7 @@ class Location(models.Model):
     )
     # Ancestor ids as "/1/12/345/": "inside X" is a prefix match, on any database.
     path = models.CharField(max_length=255, editable=False, db_index=True)
-    source = models.CharField(_("source"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["country", "code"]
@@ -168,7 +168,7 @@ class Zone(models.Model):
     locations = models.ManyToManyField(
         Location, verbose_name=_("locations"), blank=True, related_name="zones"
     )
-    source = models.CharField(_("source"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
     is_illustrative = models.BooleanField(
         _("illustrative"),
         default=False,

@@ -13,6 +13,7 @@ class Shape:
     d: str
     label: str
     url: str
+    focus: bool = False
 
 
 def _polygons(geometry: dict[str, Any]) -> list[Any]:
@@ -49,3 +50,68 @@ def draw(items: Iterable[tuple[dict[str, Any], str, str]], width: int = 360) -> 
                 parts.append("M" + "L".join(xy(p) for p in ring) + "Z")
         shapes.append(Shape(d="".join(parts), label=label, url=url))
     return {"width": width, "height": height, "shapes": shapes}
+
+
+TILE = 44
+
+
+def tile_grid(
+    locations: Iterable[Any], highlighted: set[int], cols: int = 7, rows: int = 9
+) -> dict[str, Any]:
+    """A tile map: each place a square placed from its centroid on a coarse grid, with
+    collisions moved to the nearest free cell. Works before any boundary is imported."""
+    places = [loc for loc in locations if loc.has_centroid]
+    if not places:
+        return {}
+    lons = [float(p.longitude) for p in places]
+    lats = [float(p.latitude) for p in places]
+    min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
+    taken: dict[tuple[int, int], Any] = {}
+    # Place the places farthest from the centre first so the edges keep their shape.
+    for place in sorted(places, key=lambda p: float(p.latitude), reverse=True):
+        col = round((float(place.longitude) - min_lon) / ((max_lon - min_lon) or 1) * (cols - 1))
+        row = round((max_lat - float(place.latitude)) / ((max_lat - min_lat) or 1) * (rows - 1))
+        cell = _nearest_free((col, row), taken, cols, rows)
+        taken[cell] = place
+    tiles = [
+        {
+            "x": col * TILE,
+            "y": row * TILE,
+            "cx": col * TILE + TILE / 2,
+            "cy": row * TILE + TILE / 2 + 4,
+            "label": place.name[:4],
+            "name": place.name,
+            "url": place.get_absolute_url(),
+            "focus": place.pk in highlighted,
+        }
+        for (col, row), place in taken.items()
+    ]
+    return {"width": cols * TILE, "height": rows * TILE, "tiles": tiles, "size": TILE - 2}
+
+
+def _nearest_free(
+    cell: tuple[int, int], taken: dict[tuple[int, int], Any], cols: int, rows: int
+) -> tuple[int, int]:
+    col, row = cell
+    for radius in range(max(cols, rows)):
+        candidates = [
+            (col + dc, row + dr)
+            for dc in range(-radius, radius + 1)
+            for dr in range(-radius, radius + 1)
+            if max(abs(dc), abs(dr)) == radius
+        ]
+        candidates.sort(key=lambda c: (abs(c[0] - col) + abs(c[1] - row), c[1], c[0]))
+        for candidate in candidates:
+            if 0 <= candidate[0] < cols and 0 <= candidate[1] < rows and candidate not in taken:
+                return candidate
+    raise ValueError("more places than cells in the tile grid")
+
+
+def department_map(departments: list[Any], highlighted: set[int]) -> dict[str, Any]:
+    """A choropleth of departments when every one has a boundary; a tile grid otherwise."""
+    if departments and all(d.boundary for d in departments):
+        drawn = draw([(d.boundary, d.name, d.get_absolute_url()) for d in departments], width=420)
+        for shape, department in zip(drawn["shapes"], departments, strict=True):
+            shape.focus = department.pk in highlighted
+        return {"kind": "choropleth", **drawn}
+    return {"kind": "tiles", **tile_grid(departments, highlighted)}

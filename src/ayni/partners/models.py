@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ayni.core.money import AmountField, CurrencyField
@@ -39,7 +41,7 @@ class Organisation(models.Model):
     )
     iati_identifier = models.CharField(_("IATI organisation identifier"), max_length=64, blank=True)
     website = models.URLField(_("website"), blank=True)
-    source = models.CharField(_("source"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
@@ -157,6 +159,8 @@ class PartnerReport(models.Model):
     challenges = models.TextField(_("challenges"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    # Why the office sent the report back; the partner reads it before resubmitting.
+    return_reason = models.TextField(_("why returned"), blank=True)
 
     class Meta:
         ordering = ["agreement", "-period_start"]
@@ -171,3 +175,41 @@ class PartnerReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} {self.period_start}–{self.period_end}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:report-detail", args=[self.pk])
+
+
+class AgreementEvent(models.Model):
+    """One status change of an agreement, with the reason when one was asked for.
+
+    The audit trail already records field changes; this keeps the workflow history readable on
+    the agreement page (who signed, why it was suspended or terminated).
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="events"
+    )
+    transition = models.CharField(_("transition"), max_length=32)
+    from_status = models.CharField(
+        _("from status"), max_length=16, choices=Agreement.Status.choices
+    )
+    to_status = models.CharField(_("to status"), max_length=16, choices=Agreement.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["agreement", "at", "pk"]
+        verbose_name = _("agreement event")
+        verbose_name_plural = _("agreement events")
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference}: {self.from_status} → {self.to_status}"

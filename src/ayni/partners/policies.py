@@ -1,29 +1,48 @@
-"""Who may see and edit organisations.
+"""Who may see and edit organisations, agreements, partner reports and agreement history.
 
-Country office staff and regional focal points read every organisation of their office; a
-partner focal point or a donor viewer reads only their own organisation. Administrators and
-programme managers add and edit organisations of their own office.
+Everything is scoped by country office first.
+
+- Organisations: office staff and regional focal points read every organisation of their office;
+  a partner focal point or a donor viewer reads only their own organisation. Administrators and
+  programme managers add and edit organisations of their office.
+- Agreements: office staff read all of their office; a regional focal point reads only the
+  agreements located inside the places assigned to them; a partner focal point reads only their
+  own organisation's agreements; donor viewers read none. Administrators and programme managers
+  add and change them (status changes go through ``partners.workflow``, which names its roles).
+- Partner reports and agreement history: office staff read all of their office; a partner focal
+  point reads those of their own organisation's agreements. Partner focal points add and change
+  (submit) reports of their own organisation's agreements; administrators and programme
+  managers may too (a report received on paper), and only they accept or return reports
+  (``may_review_report``). Regional focal points and donor viewers read neither.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ayni.accounts.models import OFFICE_STAFF_ROLES, Role
 from ayni.accounts.permissions import Action, Policy, register
-from ayni.partners.models import Organisation
+from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
 
-EDITORS = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER}
+EDITORS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER})
 READERS = OFFICE_STAFF_ROLES | {Role.REGIONAL_FOCAL_POINT}
 OWN_ONLY = {Role.PARTNER_FOCAL_POINT, Role.DONOR_VIEWER}
+
+
+def _in_office(user: Any) -> bool:
+    return bool(user.is_authenticated and user.country_office_id)
+
+
+def _is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
 
 
 @register(Organisation)
 class OrganisationPolicy(Policy):
     def can(self, user: Any, action: Action) -> bool:
-        if not user.is_authenticated or not user.country_office_id:
+        if not _in_office(user):
             return False
         if action == Action.VIEW:
             return user.role in READERS | OWN_ONLY
@@ -34,3 +53,109 @@ class OrganisationPolicy(Policy):
         if user.role in OWN_ONLY:
             return queryset.filter(pk=user.organisation_id)
         return queryset
+
+
+def located_within(user: Any, prefix: str = "") -> Q:
+    """Agreements with at least one location inside one of ``user``'s assigned places.
+
+    "Inside" is a prefix match on the materialised location path, as in
+    ``geography.selectors.within``; a subquery keeps the outer query free of duplicates.
+    """
+    paths = list(user.locations.values_list("path", flat=True))
+    inside = Q(pk__in=[])
+    for path in paths:
+        inside |= Q(location__path__startswith=path)
+    ids = Agreement.locations.through.objects.filter(inside).values("agreement_id")
+    return Q(**{f"{prefix}pk__in": ids})
+
+
+@register(Agreement)
+class AgreementPolicy(Policy):
+    def can(self, user: Any, action: Action) -> bool:
+        if not _in_office(user):
+            return False
+        if action == Action.VIEW:
+            return user.role in READERS | {Role.PARTNER_FOCAL_POINT}
+        if action == Action.DELETE:
+            # Agreements are ended or terminated, never deleted: the history must stay.
+            return False
+        return user.role in EDITORS
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = queryset.filter(country_office_id=user.country_office_id)
+        if user.role in OFFICE_STAFF_ROLES:
+            return queryset
+        if user.role == Role.PARTNER_FOCAL_POINT:
+            return queryset.filter(organisation_id=user.organisation_id)
+        if user.role == Role.REGIONAL_FOCAL_POINT:
+            return queryset.filter(located_within(user))
+        return queryset.none()
+
+
+class _ByAgreementPolicy(Policy):
+    """Records that belong to an agreement: read by office staff and by the agreement's own
+    partner focal point."""
+
+    def can(self, user: Any, action: Action) -> bool:
+        return _in_office(user) and action == Action.VIEW and user.role in self.readers()
+
+    def readers(self) -> frozenset[str]:
+        return OFFICE_STAFF_ROLES | {Role.PARTNER_FOCAL_POINT}
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = queryset.filter(agreement__country_office_id=user.country_office_id)
+        if user.role in OFFICE_STAFF_ROLES:
+            return queryset
+        if user.role == Role.PARTNER_FOCAL_POINT:
+            return queryset.filter(agreement__organisation_id=user.organisation_id)
+        return queryset.none()
+
+
+@register(PartnerReport)
+class PartnerReportPolicy(_ByAgreementPolicy):
+    def can(self, user: Any, action: Action) -> bool:
+        if not _in_office(user):
+            return False
+        if action in {Action.ADD, Action.CHANGE}:
+            return user.role in EDITORS | {Role.PARTNER_FOCAL_POINT}
+        if action == Action.DELETE:
+            return False
+        return user.role in self.readers()
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = super().scope(user, action, queryset)
+        if action != Action.VIEW and user.role not in EDITORS | {Role.PARTNER_FOCAL_POINT}:
+            return queryset.none()
+        return queryset
+
+
+@register(AgreementEvent)
+class AgreementEventPolicy(_ByAgreementPolicy):
+    """Read-only: events are written by ``partners.services.agreement_transition`` alone."""
+
+
+def may_report_on(user: Any, agreement: Agreement) -> bool:
+    """May ``user`` add a progress report to ``agreement``? (Whether the agreement's status
+    allows reports is the service's rule, not a permission.)"""
+    if _is_superuser(user):
+        return True
+    if not _in_office(user) or agreement.country_office_id != user.country_office_id:
+        return False
+    if user.role in EDITORS:
+        return True
+    return bool(
+        user.role == Role.PARTNER_FOCAL_POINT
+        and user.organisation_id
+        and agreement.organisation_id == user.organisation_id
+    )
+
+
+def may_review_report(user: Any, report: PartnerReport) -> bool:
+    """Accepting or returning a report is the office's decision, never the partner's."""
+    if _is_superuser(user):
+        return True
+    return bool(
+        _in_office(user)
+        and user.role in EDITORS
+        and report.agreement.country_office_id == user.country_office_id
+    )

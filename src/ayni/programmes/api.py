@@ -1,5 +1,290 @@
+"""API for programmes, results, frameworks and workplans, and the programme's funding."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from ayni.accounts.api import ScopedReadOnlyViewSet, ScopedViewSet
+from ayni.accounts.permissions import Action, has_perm
+from ayni.finance import selectors
+from ayni.finance.models import Grant
+from ayni.finance.policies import sees_office_finance
+from ayni.finance.serializers import (
+    FiguresSerializer,
+    FundingRowSerializer,
+    WarningSerializer,
+    drf_error,
+)
+from ayni.programmes import services
+from ayni.programmes.models import (
+    CountryProgramme,
+    Framework,
+    FrameworkGoal,
+    Result,
+    Workplan,
+    WorkplanActivity,
+)
+
+
+def _drf_error(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CountryProgramme
+        fields = [
+            "id",
+            "code",
+            "title_es",
+            "title_en",
+            "country",
+            "start_year",
+            "end_year",
+            "status",
+            "planned_total",
+            "currency",
+            "source",
+        ]
+        read_only_fields = ["id", "country"]
+
+
+class ProgrammeFundingSerializer(FiguresSerializer):
+    """The figures at the top level, then the rows of ``?by=`` and the warnings."""
+
+    programme = serializers.IntegerField(read_only=True)
+    by = serializers.CharField(read_only=True, allow_null=True)
+    rows = FundingRowSerializer(many=True, read_only=True)
+    warnings = WarningSerializer(many=True, read_only=True)
+
+
+class ProgrammeViewSet(ScopedViewSet):
+    """Country programmes of the user's office. ``/funding/`` gives the derived figures."""
+
+    queryset = CountryProgramme.objects.select_related("country")
+    serializer_class = ProgrammeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "by", OpenApiTypes.STR, enum=list(selectors.DIMENSIONS), required=False
+            ),
+        ],
+        responses=ProgrammeFundingSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def funding(self, request: Request, pk: str | None = None) -> Response:
+        """Planned, funded, gap, funded %, spent, utilization % and pipeline-weighted outlook
+        in the programme currency; ``?by=component|result|year|funding_type|donor`` adds rows.
+        Open to those who read the office's budget; grant warnings to those who read grants."""
+        programme = self.get_object()
+        if not sees_office_finance(request.user):
+            self.permission_denied(request)
+        by = request.query_params.get("by") or None
+        if by is not None and by not in selectors.DIMENSIONS:
+            raise ValidationError({"by": f"One of: {', '.join(selectors.DIMENSIONS)}."})
+        try:
+            figures = selectors.programme_funding(programme)
+            rows = selectors.funding_by(programme, by) if by else []
+            warnings = (
+                selectors.funding_warnings(programme, today=date.today())
+                if has_perm(request.user, Action.VIEW, Grant)
+                else []
+            )
+        except DjangoValidationError as exc:  # a missing exchange rate
+            raise drf_error(exc) from None
+        data = {
+            **asdict(figures),
+            "programme": programme.pk,
+            "by": by,
+            "rows": rows,
+            "warnings": warnings,
+        }
+        return Response(ProgrammeFundingSerializer(data).data)
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Result
+        fields = [
+            "id",
+            "programme",
+            "parent",
+            "level",
+            "code",
+            "position",
+            "title_es",
+            "title_en",
+            "description_es",
+            "description_en",
+            "sector_code",
+            "gender_marker",
+            "humanitarian_marker",
+            "interculturality_marker",
+            "approaches",
+            "focus_populations",
+            "zones",
+            "goals",
+            "retired_at",
+            "retired_reason",
+            "source",
+            "is_illustrative",
+        ]
+        read_only_fields = ["id", "position", "retired_at", "retired_reason", "level"]
+        # The service checks unique codes and names the field; DRF's check would not.
+        validators: list[Any] = []
+
+    def create(self, validated_data: dict[str, Any]) -> Result:
+        parent = validated_data.pop("parent", None)
+        level = (
+            Result.Level.COMPONENT
+            if parent is None
+            else Result.Level.OUTPUT
+            if parent.level == Result.Level.COMPONENT
+            else Result.Level.ACTIVITY
+        )
+        try:
+            return services.result_create(parent=parent, level=level, **validated_data)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+    def update(self, instance: Result, validated_data: dict[str, Any]) -> Result:
+        for fixed in ("programme", "code", "source", "is_illustrative"):
+            validated_data.pop(fixed, None)
+        parent = validated_data.pop("parent", instance.parent)
+        try:
+            if parent != instance.parent:
+                services.result_move(result=instance, parent=parent)
+            return services.result_update(result=instance, **validated_data)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+    def validate_programme(self, programme: CountryProgramme) -> CountryProgramme:
+        if not has_perm(self.context["request"].user, Action.CHANGE, programme):
+            raise ValidationError("You cannot add results to this programme.")
+        return programme
+
+
+class ResultViewSet(ScopedViewSet):
+    """Results of the office's programmes; ``?programme=``, ``?level=``, ``?parent=``.
+    Deleting is refused: retire a result instead (``POST /retire/`` with a reason)."""
+
+    queryset = Result.objects.select_related("programme").prefetch_related(
+        "approaches", "focus_populations", "zones", "goals"
+    )
+    serializer_class = ResultSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Result]:
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        for name in ("programme", "level", "parent"):
+            if params.get(name):
+                queryset = queryset.filter(**{name: params[name]})
+        if params.get("retired") != "1":
+            queryset = queryset.filter(retired_at__isnull=True)
+        return queryset.order_by("programme", "path")
+
+    @extend_schema(
+        request=inline_serializer("RetireRequest", fields={"reason": serializers.CharField()})
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request: Request, pk: str | None = None) -> Response:
+        result = self.get_object()
+        try:
+            services.result_retire(result=result, reason=str(request.data.get("reason", "")))
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+        return Response(self.get_serializer(result).data)
+
+    @extend_schema(responses=FiguresSerializer)
+    @action(detail=True, methods=["get"])
+    def funding(self, request: Request, pk: str | None = None) -> Response:
+        """The funding of the result and everything under it."""
+        result = self.get_object()
+        if not sees_office_finance(request.user):
+            self.permission_denied(request)
+        try:
+            return Response(FiguresSerializer(selectors.result_funding(result)).data)
+        except DjangoValidationError as exc:
+            raise drf_error(exc) from None
+
+
+class FrameworkGoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FrameworkGoal
+        fields = ["id", "code", "title_es", "title_en", "source", "is_illustrative"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    goals = FrameworkGoalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Framework
+        fields = ["id", "code", "kind", "name_es", "name_en", "source", "goals"]
+
+
+class FrameworkViewSet(ScopedReadOnlyViewSet):
+    queryset = Framework.objects.prefetch_related("goals")
+    serializer_class = FrameworkSerializer
+
+
+class WorkplanActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkplanActivity
+        fields = [
+            "id",
+            "result",
+            "title_es",
+            "title_en",
+            "locations",
+            "budget",
+            "currency",
+            "start_date",
+            "end_date",
+        ]
+
+
+class WorkplanSerializer(serializers.ModelSerializer):
+    activities = WorkplanActivitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Workplan
+        fields = [
+            "id",
+            "programme",
+            "year",
+            "title_es",
+            "title_en",
+            "partner",
+            "region",
+            "status",
+            "is_illustrative",
+            "activities",
+        ]
+
+
+class WorkplanViewSet(ScopedReadOnlyViewSet):
+    queryset = Workplan.objects.prefetch_related("activities__locations")
+    serializer_class = WorkplanSerializer
 
 
 def register(router: BaseRouter) -> None:
-    """Add this app's viewsets to the API router."""
+    router.register("programmes", ProgrammeViewSet, basename="programme")
+    router.register("results", ResultViewSet, basename="result")
+    router.register("frameworks", FrameworkViewSet, basename="framework")
+    router.register("workplans", WorkplanViewSet, basename="workplan")

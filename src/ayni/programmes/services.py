@@ -164,3 +164,36 @@ def result_restore(*, result: Result) -> Result:
     result.retired_reason = ""
     result.save(update_fields=["retired_at", "retired_reason"])
     return result
+
+
+RESULT_EDITABLE = [
+    "title_es",
+    "title_en",
+    "description_es",
+    "description_en",
+    "sector_code",
+    "gender_marker",
+    "humanitarian_marker",
+    "interculturality_marker",
+]
+
+
+@transaction.atomic
+def result_update(*, result: Result, **fields: Any) -> Result:
+    """Change a result's texts, sector, markers and links (not its place in the tree: that is
+    ``result_move``; not its code: codes are what other systems and reports refer to)."""
+    m2m = {
+        k: fields.pop(k)
+        for k in ("approaches", "focus_populations", "zones", "goals")
+        if k in fields
+    }
+    unknown = set(fields) - set(RESULT_EDITABLE)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    for name, value in fields.items():
+        setattr(result, name, value)
+    result.full_clean(exclude=["path"])
+    result.save()
+    for name, values in m2m.items():
+        getattr(result, name).set(values)
+    return result

@@ -8,10 +8,14 @@ from django.core.management.base import BaseCommand
 
 from ayni.accounts.services import country_office_ensure, demo_admin_ensure
 from ayni.geography.services import geography_load_peru
+from ayni.programmes.demo import load_default_programme
 
 
 class Command(BaseCommand):
-    help = "Load the default programme's data (Peru) and a demo administrator. Safe to re-run."
+    help = (
+        "Load Peru's geography, the default programme (Peru 2012–2016, facts with citations "
+        "plus illustrative records) and a demo administrator. Safe to re-run."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = geography_load_peru()
@@ -28,6 +32,11 @@ class Command(BaseCommand):
             country=Country.objects.get(iso2="PE"),
         )
         admin = demo_admin_ensure(office=office)
+        loaded = load_default_programme(office)
+        self.stdout.write(
+            f"{loaded.programme}: "
+            + ("loaded." if loaded.created else "already loaded, left as it is.")
+        )
         # The password is shown when the account is made and kept in the local data folder
         # (never in the repository) so that `make run` can show it again until it is changed.
         secret_file = Path(settings.DATA_DIR) / "demo-admin.txt"

@@ -1,0 +1,102 @@
+"""Charts as declarative specs rendered to SVG on the server.
+
+One spec serves the page, the PDF and the export: a chart knows its title, unit, source line
+and data, and ``core/chart.html`` draws it with a "show as table" alternative. Geometry is
+computed here in Python (no JavaScript); values are Decimal and only turned into coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+WIDTH = 640
+LABEL_WIDTH = 190
+BAR_HEIGHT = 22
+GAP = 10
+TOP = 8
+
+
+@dataclass
+class Series:
+    name: Any
+    values: list[Decimal]
+    css: str  # a class in ayni.css: funded, gap, planned, spent …
+
+
+@dataclass
+class BarChart:
+    """Horizontal bars, one row per category; ``stacked`` stacks the series in a row,
+    otherwise each series gets its own thin bar inside the row."""
+
+    title: Any
+    unit: str
+    categories: list[Any]
+    series: list[Series]
+    source: Any = ""
+    stacked: bool = False
+    illustrative: bool = False
+    rows: list[dict[str, Any]] = field(default_factory=list, init=False)
+    height: int = field(default=0, init=False)
+    width: int = WIDTH
+
+    def __post_init__(self) -> None:
+        self.layout()
+
+    def _max(self) -> Decimal:
+        if self.stacked:
+            totals = [
+                sum((s.values[i] for s in self.series), Decimal(0))
+                for i in range(len(self.categories))
+            ]
+            return max(totals, default=Decimal(0))
+        return max((v for s in self.series for v in s.values), default=Decimal(0))
+
+    def layout(self) -> None:
+        top = self._max() or Decimal(1)
+        plot = Decimal(self.width - LABEL_WIDTH - 10)
+        per_series = 1 if self.stacked else max(len(self.series), 1)
+        row_height = BAR_HEIGHT * per_series
+        y = TOP
+        self.rows = []
+        for index, category in enumerate(self.categories):
+            bars = []
+            x = Decimal(LABEL_WIDTH)
+            for number, series in enumerate(self.series):
+                value = series.values[index]
+                length = (value / top * plot) if value > 0 else Decimal(0)
+                bar_y = y if self.stacked else y + number * BAR_HEIGHT
+                bars.append(
+                    {
+                        "x": f"{x:.1f}",
+                        "y": bar_y,
+                        "w": f"{length:.1f}",
+                        "h": BAR_HEIGHT - 4,
+                        "css": series.css,
+                        "name": series.name,
+                        "value": value,
+                    }
+                )
+                if self.stacked:
+                    x += length
+            self.rows.append(
+                {
+                    "label": category,
+                    "y": y,
+                    "label_y": y + row_height / 2 + 4,
+                    "bars": bars,
+                }
+            )
+            y += row_height + GAP
+        self.height = y + TOP
+
+    @property
+    def table(self) -> dict[str, Any]:
+        return {
+            "header": [s.name for s in self.series],
+            "rows": [
+                (category, [s.values[i] for s in self.series])
+                for i, category in enumerate(self.categories)
+            ],
+        }

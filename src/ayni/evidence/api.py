@@ -1,0 +1,35 @@
+from rest_framework import serializers
+from rest_framework.routers import BaseRouter
+
+from ayni.accounts.api import ScopedReadOnlyViewSet
+from ayni.evidence.models import Study
+
+
+class StudySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Study
+        fields = [
+            "id",
+            "programme",
+            "kind",
+            "title_es",
+            "title_en",
+            "year",
+            "status",
+            "summary_es",
+            "summary_en",
+            "results",
+            "partners",
+            "locations",
+            "source",
+            "is_illustrative",
+        ]
+
+
+class StudyViewSet(ScopedReadOnlyViewSet):
+    queryset = Study.objects.prefetch_related("results", "partners", "locations")
+    serializer_class = StudySerializer
+
+
+def register(router: BaseRouter) -> None:
+    router.register("studies", StudyViewSet, basename="study")

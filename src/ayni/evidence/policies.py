@@ -1,0 +1,26 @@
+"""Studies and evaluations are read by everyone who works with the office (partners and donors
+included: evidence is meant to be shared) and written by office administrators, programme
+managers and M&E officers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ayni.accounts.models import Role
+from ayni.accounts.permissions import Action, Policy, register
+from ayni.evidence.models import Study
+
+WRITERS = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER, Role.ME_OFFICER}
+
+
+@register(Study)
+class StudyPolicy(Policy):
+    def can(self, user: Any, action: Action) -> bool:
+        if not user.is_authenticated or not user.country_office_id:
+            return False
+        return action == Action.VIEW or user.role in WRITERS
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(country_office_id=user.country_office_id)

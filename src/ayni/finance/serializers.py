@@ -1,0 +1,337 @@
+"""API serializers of finance. Every write goes through ``finance.services``.
+
+Related records offered to a writer (programmes, results, grants, agreements, organisations)
+are limited to the user's country office, so an id from another office reads as unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+
+from ayni.finance import services
+from ayni.finance.models import (
+    Allocation,
+    BudgetLine,
+    CashTransfer,
+    Donor,
+    ExchangeRate,
+    Expenditure,
+    FundingType,
+    Grant,
+    GrantInstalment,
+)
+from ayni.finance.selectors import with_allocated
+from ayni.partners.models import Agreement, Organisation
+from ayni.programmes.models import CountryProgramme, Result
+
+
+def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A service's refusal as a DRF error that names the same field."""
+    if hasattr(exc, "error_dict"):
+        detail = {
+            ("non_field_errors" if name == "__all__" else name): messages
+            for name, messages in exc.message_dict.items()
+        }
+        return serializers.ValidationError(detail)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+def call(service: Callable[..., Any], **kwargs: Any) -> Any:
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        raise drf_error(exc) from None
+
+
+# Each related model, and how its records reach a country office.
+OFFICE_LOOKUPS: dict[type[Model], str] = {
+    CountryProgramme: "country_office_id",
+    Result: "programme__country_office_id",
+    Donor: "organisation__country_office_id",
+    Grant: "programme__country_office_id",
+    Agreement: "country_office_id",
+    Organisation: "country_office_id",
+}
+
+
+def office_queryset(model: type[Model], user: Any) -> QuerySet[Any]:
+    queryset = model._default_manager.all()
+    if user is not None and user.is_superuser:
+        return queryset
+    office_id = getattr(user, "country_office_id", None)
+    return queryset.filter(**{OFFICE_LOOKUPS[model]: office_id})
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    """Limits related fields to the user's office; subclasses write through a service."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in fields.values():
+            related = getattr(field, "queryset", None)
+            if related is not None and related.model in OFFICE_LOOKUPS:
+                field.queryset = office_queryset(related.model, user)  # type: ignore[attr-defined]
+        return fields
+
+
+def _replace(old: Model, new: Model) -> None:
+    # A change of the natural key (currency and date, result/year/type) is a new record.
+    if old.pk != new.pk:
+        old.delete()
+
+
+class FundingTypeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = FundingType
+        fields = ["id", "code", "name", "name_es", "name_en", "position"]
+
+
+class ExchangeRateSerializer(ServiceSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "date", "units_per_usd", "source", "is_illustrative"]
+        validators: list[Any] = []  # setting a rate twice updates it
+
+    def create(self, validated_data: dict[str, Any]) -> ExchangeRate:
+        return call(services.exchange_rate_set, **validated_data)
+
+    @transaction.atomic
+    def update(self, instance: ExchangeRate, validated_data: dict[str, Any]) -> ExchangeRate:
+        values = {f: getattr(instance, f) for f in self.Meta.fields if f != "id"}
+        rate = call(services.exchange_rate_set, **{**values, **validated_data})
+        _replace(instance, rate)
+        return rate
+
+
+class BudgetLineSerializer(ServiceSerializer):
+    funding_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", queryset=FundingType.objects.all()
+    )
+    programme = serializers.IntegerField(source="result.programme_id", read_only=True)
+
+    class Meta:
+        model = BudgetLine
+        fields = [
+            "id",
+            "programme",
+            "result",
+            "year",
+            "funding_type",
+            "amount",
+            "currency",
+            "source",
+            "is_illustrative",
+        ]
+        validators: list[Any] = []  # setting a line twice updates it
+
+    def create(self, validated_data: dict[str, Any]) -> BudgetLine:
+        return call(services.budget_line_set, **validated_data)
+
+    @transaction.atomic
+    def update(self, instance: BudgetLine, validated_data: dict[str, Any]) -> BudgetLine:
+        names = ["result", "year", "funding_type", "amount", "currency", "source"]
+        values = {f: getattr(instance, f) for f in [*names, "is_illustrative"]}
+        line = call(services.budget_line_set, **{**values, **validated_data})
+        _replace(instance, line)
+        return line
+
+
+class DonorSerializer(ServiceSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = Donor
+        fields = ["id", "organisation", "name", "code"]
+
+    def create(self, validated_data: dict[str, Any]) -> Donor:
+        return call(services.donor_ensure, **validated_data)
+
+    def update(self, instance: Donor, validated_data: dict[str, Any]) -> Donor:
+        organisation = validated_data.get("organisation", instance.organisation)
+        if organisation.pk != instance.organisation_id:
+            raise serializers.ValidationError(
+                {"organisation": "A donor record stays with its organisation."}
+            )
+        return call(
+            services.donor_ensure,
+            organisation=organisation,
+            code=validated_data.get("code", instance.code),
+        )
+
+
+class GrantInstalmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GrantInstalment
+        fields = ["id", "due_date", "amount", "received_date"]
+        read_only_fields = ["id", "received_date"]
+
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    """A read-only amount, written as a string with two decimals."""
+    return serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, **kwargs)
+
+
+class GrantSerializer(ServiceSerializer):
+    funding_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", queryset=FundingType.objects.all()
+    )
+    donor_name = serializers.CharField(source="donor.__str__", read_only=True)
+    instalments = GrantInstalmentSerializer(many=True, read_only=True)
+    allocated = money(help_text="Sum of allocations, in the grant's currency.")
+    available = money(help_text="Amount less allocations, in the grant's currency.")
+
+    class Meta:
+        model = Grant
+        fields = [
+            "id",
+            "programme",
+            "donor",
+            "donor_name",
+            "reference",
+            "title",
+            "funding_type",
+            "amount",
+            "currency",
+            "stage",
+            "probability",
+            "signed_date",
+            "start_date",
+            "expiry_date",
+            "earmark",
+            "earmarked_result",
+            "source",
+            "is_illustrative",
+            "allocated",
+            "available",
+            "instalments",
+        ]
+        validators: list[Any] = []  # the service names the reference when it is taken
+
+    def create(self, validated_data: dict[str, Any]) -> Grant:
+        grant = call(services.grant_create, **validated_data)
+        return with_allocated(Grant.objects.filter(pk=grant.pk)).get()
+
+    def update(self, instance: Grant, validated_data: dict[str, Any]) -> Grant:
+        fixed = {
+            name: value
+            for name, value in validated_data.items()
+            if name not in services.GRANT_EDITABLE and getattr(instance, name) != value
+        }
+        if fixed:
+            name = sorted(fixed)[0]
+            hint = " Use the advance action." if name == "stage" else ""
+            raise serializers.ValidationError(
+                {name: f"This field cannot be changed once the grant exists.{hint}"}
+            )
+        changes = {k: v for k, v in validated_data.items() if k in services.GRANT_EDITABLE}
+        grant = call(services.grant_update, grant=instance, **changes)
+        return with_allocated(Grant.objects.filter(pk=grant.pk)).get()
+
+
+class GrantAdvanceSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Grant.Stage.choices)
+    date = serializers.DateField(required=False, allow_null=True)
+
+
+class InstalmentAddSerializer(serializers.Serializer):
+    due_date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class AllocationSerializer(ServiceSerializer):
+    currency = serializers.CharField(source="grant.currency", read_only=True)
+    programme = serializers.IntegerField(source="grant.programme_id", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "programme",
+            "grant",
+            "result",
+            "year",
+            "amount",
+            "currency",
+            "date",
+            "is_illustrative",
+        ]
+
+    def create(self, validated_data: dict[str, Any]) -> Allocation:
+        return call(services.allocation_create, **validated_data)
+
+
+class ExpenditureSerializer(ServiceSerializer):
+    programme = serializers.IntegerField(source="result.programme_id", read_only=True)
+
+    class Meta:
+        model = Expenditure
+        fields = [
+            "id",
+            "programme",
+            "result",
+            "grant",
+            "year",
+            "date",
+            "amount",
+            "currency",
+            "description",
+            "is_illustrative",
+        ]
+
+    def create(self, validated_data: dict[str, Any]) -> Expenditure:
+        return call(services.expenditure_record, **validated_data)
+
+
+class CashTransferSerializer(ServiceSerializer):
+    class Meta:
+        model = CashTransfer
+        fields = [
+            "id",
+            "agreement",
+            "result",
+            "grant",
+            "modality",
+            "date",
+            "amount",
+            "currency",
+            "is_illustrative",
+        ]
+
+    def create(self, validated_data: dict[str, Any]) -> CashTransfer:
+        return call(services.cash_transfer_record, **validated_data)
+
+
+class FiguresSerializer(serializers.Serializer):
+    planned = money()
+    funded = money()
+    gap = money()
+    funded_pct = serializers.DecimalField(max_digits=7, decimal_places=1, read_only=True)
+    spent = money()
+    utilization_pct = serializers.DecimalField(
+        max_digits=7, decimal_places=1, read_only=True, allow_null=True
+    )
+    outlook = money()
+    currency = serializers.CharField(read_only=True)
+
+
+class FundingRowSerializer(serializers.Serializer):
+    key = serializers.CharField(read_only=True, allow_null=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    figures = FiguresSerializer(read_only=True)
+
+
+class WarningSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True)

@@ -1,0 +1,368 @@
+"""Finance pages: donors, grants (list, detail with allocation, new grant) and budgets.
+
+Views are thin: reads come from ``finance.selectors``, writes go through ``finance.services``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from ayni.accounts.mixins import ScopedView
+from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core.tables import Column, TableMixin, csv_response, xlsx_response
+from ayni.finance import selectors, services
+from ayni.finance.forms import AllocationForm, GrantForm, apply_errors
+from ayni.finance.models import Allocation, BudgetLine, Donor, FundingType, Grant
+from ayni.finance.policies import sees_office_finance
+from ayni.finance.serializers import office_queryset
+from ayni.programmes.models import CountryProgramme
+
+
+class FinanceHomeView(ScopedView, TemplateView):
+    """Where funding pages start: the office's programmes, grants and donors."""
+
+    model = BudgetLine
+    template_name = "finance/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["programmes"] = (
+            office_queryset(CountryProgramme, user) if sees_office_finance(user) else []
+        )
+        context["can_view_grants"] = has_perm(user, Action.VIEW, Grant)
+        context["can_view_donors"] = has_perm(user, Action.VIEW, Donor)
+        return context
+
+
+class DonorListView(ScopedView, TableMixin, ListView):
+    model = Donor
+    paginate_by = 50
+    template_name = "finance/donor_list.html"
+    export_name = "donors"
+    default_sort = "organisation__name"
+    columns = [
+        Column("organisation__name", gettext_lazy("Donor"), sort="organisation__name"),
+        Column("code", gettext_lazy("Code"), sort="code"),
+        Column("grant_count", gettext_lazy("Grants"), sort="grant_count"),
+    ]
+
+    def get_queryset(self) -> QuerySet[Donor]:
+        queryset = (
+            super()
+            .get_queryset()
+            .select_related("organisation")
+            .annotate(grant_count=Count("grants"))
+        )
+        if self.request.GET.get("q"):
+            queryset = queryset.filter(organisation__name__icontains=self.request.GET["q"])
+        return self.sort_queryset(queryset)
+
+
+class DonorDetailView(ScopedView, DetailView):
+    """A donor's grants with what they hold and what is allocated, and the results they fund."""
+
+    model = Donor
+    template_name = "finance/donor_detail.html"
+    context_object_name = "donor"
+
+    def get_queryset(self) -> QuerySet[Donor]:
+        return super().get_queryset().select_related("organisation")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        grants = scope(user, Action.VIEW, Grant.objects.filter(donor=self.object))
+        context["grants"] = selectors.with_allocated(
+            grants.select_related("programme", "funding_type")
+        ).order_by("programme", "reference")
+        allocations = scope(
+            user, Action.VIEW, Allocation.objects.filter(grant__donor=self.object)
+        ).select_related("result", "grant")
+        funded: dict[tuple[int, str], dict[str, Any]] = {}
+        for allocation in allocations:
+            key = (allocation.result_id, allocation.grant.currency)
+            entry = funded.setdefault(
+                key,
+                {"result": allocation.result, "currency": key[1], "total": Decimal("0.00")},
+            )
+            entry["total"] += allocation.amount
+        context["funded_results"] = sorted(
+            funded.values(), key=lambda e: (e["result"].code, e["currency"])
+        )
+        return context
+
+
+class GrantListView(ScopedView, TableMixin, ListView):
+    """Grants of the office (a donor viewer: of their donor), filtered, sorted, downloadable,
+    with totals per currency over every row of the filter."""
+
+    model = Grant
+    paginate_by = 50
+    template_name = "finance/grant_list.html"
+    export_name = "grants"
+    default_sort = "reference"
+    columns = [
+        Column("reference", gettext_lazy("Reference"), sort="reference"),
+        Column("donor", gettext_lazy("Donor"), sort="donor__organisation__name"),
+        Column("funding_type", gettext_lazy("Funding type"), sort="funding_type__position"),
+        Column(
+            "stage",
+            gettext_lazy("Stage"),
+            sort="stage",
+            value=lambda g: g.get_stage_display(),
+        ),
+        Column("amount", gettext_lazy("Amount"), sort="amount"),
+        Column("currency", gettext_lazy("Currency"), sort="currency"),
+        Column("allocated", gettext_lazy("Allocated"), sort="allocated"),
+        Column("available", gettext_lazy("Available"), sort="available"),
+        Column("expiry_date", gettext_lazy("Expires"), sort="expiry_date"),
+    ]
+
+    def filtered(self) -> QuerySet[Grant]:
+        queryset = super().get_queryset()
+        params = self.request.GET
+        if params.get("stage") in Grant.Stage.values:
+            queryset = queryset.filter(stage=params["stage"])
+        if params.get("donor", "").isdigit():
+            queryset = queryset.filter(donor_id=int(params["donor"]))
+        if params.get("funding_type"):
+            queryset = queryset.filter(funding_type__code=params["funding_type"])
+        if params.get("programme", "").isdigit():
+            queryset = queryset.filter(programme_id=int(params["programme"]))
+        if params.get("q", "").strip():
+            queryset = queryset.filter(reference__icontains=params["q"].strip())
+        return queryset
+
+    def get_queryset(self) -> QuerySet[Grant]:
+        queryset = self.filtered().select_related("donor__organisation", "funding_type")
+        return self.sort_queryset(selectors.with_allocated(queryset))
+
+    def totals(self) -> list[dict[str, Any]]:
+        sums: dict[str, dict[str, Decimal]] = defaultdict(
+            lambda: {"amount": Decimal(0), "allocated": Decimal(0), "available": Decimal(0)}
+        )
+        rows = selectors.with_allocated(self.filtered()).values_list(  # type: ignore[misc]
+            "currency", "amount", "allocated", "available"
+        )
+        for currency, amount, allocated, available in rows:
+            sums[currency]["amount"] += amount
+            sums[currency]["allocated"] += allocated
+            sums[currency]["available"] += available
+        return [{"currency": c, **values} for c, values in sorted(sums.items())]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        context["totals"] = self.totals()
+        context["stages"] = Grant.Stage.choices
+        context["funding_types"] = FundingType.objects.all()
+        context["donors"] = scope(
+            self.request.user, Action.VIEW, Donor.objects.select_related("organisation")
+        )
+        context["filters"] = {
+            name: params.get(name, "") for name in ("stage", "donor", "funding_type", "q")
+        }
+        context["can_add"] = has_perm(self.request.user, Action.ADD, Grant)
+        return context
+
+
+class GrantDetailView(ScopedView, DetailView):
+    """A grant: what it holds, its instalments and allocations, and a form to allocate."""
+
+    model: type[Model] = Grant
+    template_name = "finance/grant_detail.html"
+    context_object_name = "grant"
+
+    def get_queryset(self) -> QuerySet[Grant]:
+        queryset = scope(self.request.user, Action.VIEW, Grant.objects.all())
+        return selectors.with_allocated(
+            queryset.select_related(
+                "programme", "donor__organisation", "funding_type", "earmarked_result"
+            )
+        )
+
+    def can_allocate(self, grant: Grant) -> bool:
+        return grant.stage in services.ALLOCATABLE_STAGES and has_perm(
+            self.request.user, Action.ADD, Allocation
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        grant: Grant = self.object
+        user = self.request.user
+        context["instalments"] = scope(user, Action.VIEW, grant.instalments.all())
+        context["allocations"] = scope(
+            user, Action.VIEW, grant.allocations.select_related("result")
+        ).order_by("year", "result__code")
+        try:
+            spent = selectors.grant_spent([grant.pk], {grant.pk: grant.currency})
+            context["spent"] = spent.get(grant.pk, Decimal("0.00"))
+        except ValidationError as exc:
+            context["figures_error"] = " ".join(exc.messages)
+        context["can_allocate"] = self.can_allocate(grant)
+        if context["can_allocate"] and "form" not in context:
+            context["form"] = AllocationForm(
+                grant=grant, initial={"date": date.today(), "year": date.today().year}
+            )
+        return context
+
+
+class GrantAllocateView(GrantDetailView):
+    """POST only: allocate part of the grant. A refusal re-shows the grant page with the
+    form as typed, the error next to its field and a summary at the top."""
+
+    model = Allocation
+    permission_action = Action.ADD
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # ScopedView.get_object: 404 outside the user's view, 403 if they cannot allocate it.
+        self.object = grant = self.get_object()
+        if not self.can_allocate(grant):
+            raise PermissionDenied
+        form = AllocationForm(request.POST, grant=grant)
+        if form.is_valid():
+            try:
+                allocation = services.allocation_create(grant=grant, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Allocated %(amount)s to %(result)s for %(year)s.")
+                    % {
+                        "amount": services.money_text(allocation.amount, grant.currency),
+                        "result": allocation.result.code,
+                        "year": allocation.year,
+                    },
+                )
+                return HttpResponseRedirect(grant.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class GrantCreateView(ScopedView, FormView):
+    model = Grant
+    permission_action = Action.ADD
+    template_name = "finance/grant_form.html"
+    form_class = GrantForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: GrantForm) -> HttpResponse:
+        try:
+            grant = services.grant_create(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Grant %s saved.") % grant.reference)
+        return HttpResponseRedirect(grant.get_absolute_url())
+
+
+class BudgetView(ScopedView, TemplateView):
+    """A programme's budget: planned by result and year, with funded, gap and spent, in the
+    programme's currency; downloadable. For those who read the whole office's budget."""
+
+    model = BudgetLine
+    template_name = "finance/budget.html"
+    figures: selectors.FundingFigures | None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not sees_office_finance(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.programme = get_object_or_404(
+            office_queryset(CountryProgramme, request.user), pk=kwargs["programme_pk"]
+        )
+        try:
+            self.table, self.year_totals = selectors.budget_table(self.programme)
+            self.figures = selectors.programme_funding(self.programme)
+            self.warnings = (
+                selectors.funding_warnings(self.programme, today=date.today())
+                if has_perm(request.user, Action.VIEW, Grant)
+                else []
+            )
+            self.by_type = selectors.funding_by(self.programme, "funding_type")
+        except ValidationError as exc:  # a missing exchange rate
+            self.figures_error = " ".join(exc.messages)
+            self.table, self.year_totals, self.warnings, self.by_type = [], {}, [], []
+            self.figures = None
+        else:
+            self.figures_error = ""
+        fmt = request.GET.get("format")
+        if fmt in {"csv", "xlsx"} and not self.figures_error:
+            header, rows = self.export_rows()
+            name = f"budget-{self.programme.code}"
+            if fmt == "csv":
+                return csv_response(name, header, rows)  # type: ignore[return-value]
+            return xlsx_response(name, header, rows)
+        return super().get(request, *args, **kwargs)
+
+    def export_rows(self) -> tuple[list[str], Iterable[list[Any]]]:
+        years = list(self.programme.years)
+        header = [
+            _("Code"),
+            _("Result"),
+            _("Level"),
+            *[str(y) for y in years],
+            _("Planned"),
+            _("Funded"),
+            _("Gap"),
+            _("Spent"),
+            _("Currency"),
+        ]
+        rows = [
+            [
+                result.code,
+                result.title,
+                result.get_level_display(),
+                *[by_year.get(y, Decimal("0.00")) for y in years],
+                figures.planned,
+                figures.funded,
+                figures.gap,
+                figures.spent,
+                figures.currency,
+            ]
+            for result, by_year, figures in self.table
+        ]
+        return [str(h) for h in header], rows
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        years = list(self.programme.years)
+        context.update(
+            programme=self.programme,
+            years=years,
+            rows=[
+                {
+                    "result": result,
+                    "depth": result.depth,
+                    "cells": [by_year.get(y, Decimal("0.00")) for y in years],
+                    "figures": figures,
+                }
+                for result, by_year, figures in self.table
+            ],
+            year_totals=[self.year_totals.get(y, Decimal("0.00")) for y in years],
+            figures=self.figures,
+            figures_error=self.figures_error,
+            warnings=self.warnings,
+            by_type=self.by_type,
+            today=date.today(),
+        )
+        return context

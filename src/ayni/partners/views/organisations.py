@@ -1,0 +1,111 @@
+"""Organisation pages: list, detail (with the agreements the user may see), create and edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.generic import DetailView, FormView, ListView, UpdateView
+
+from ayni.accounts.mixins import ScopedView
+from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core.tables import Column, TableMixin
+from ayni.partners.forms import OrganisationForm, add_service_errors
+from ayni.partners.models import Agreement, Organisation
+from ayni.partners.services import organisation_create, organisation_update
+
+
+class OrganisationListView(ScopedView, TableMixin, ListView):
+    model = Organisation
+    paginate_by = 50
+    template_name = "partners/organisation_list.html"
+    export_name = "organisations"
+    default_sort = "name"
+    columns = [
+        Column("name", _l("Name"), sort="name"),
+        Column("acronym", _l("Acronym"), sort="acronym"),
+        Column("type", _l("Type"), sort="type", value=lambda o: o.get_type_display()),
+        Column("iati_identifier", _l("IATI organisation identifier")),
+        Column(
+            "is_illustrative",
+            _l("Illustrative"),
+            value=lambda o: _("yes") if o.is_illustrative else "",
+        ),
+    ]
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        queryset = super().get_queryset()
+        params = self.request.GET
+        if params.get("type"):
+            queryset = queryset.filter(type=params["type"])
+        if params.get("q"):
+            queryset = queryset.filter(
+                Q(name__icontains=params["q"]) | Q(acronym__icontains=params["q"])
+            )
+        return self.sort_queryset(queryset)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["types"] = Organisation.Type.choices
+        context["type"] = self.request.GET.get("type", "")
+        context["query"] = self.request.GET.get("q", "")
+        context["can_add"] = has_perm(self.request.user, Action.ADD, Organisation)
+        context["can_see_agreements"] = has_perm(self.request.user, Action.VIEW, Agreement)
+        return context
+
+
+class OrganisationDetailView(ScopedView, DetailView):
+    model = Organisation
+    template_name = "partners/organisation_detail.html"
+    context_object_name = "organisation"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        # Only the agreements this user may see: a partner never learns of another's.
+        context["agreements"] = scope(user, Action.VIEW, self.object.agreements.all())
+        context["can_edit"] = has_perm(user, Action.CHANGE, self.object)
+        return context
+
+
+class OrganisationCreateView(ScopedView, FormView):
+    model = Organisation
+    permission_action = Action.ADD
+    form_class = OrganisationForm
+    template_name = "partners/organisation_form.html"
+
+    def form_valid(self, form: OrganisationForm) -> HttpResponse:
+        office = getattr(self.request.user, "country_office", None)
+        if office is None:
+            # Superusers without an office use the administration, which is not scoped.
+            raise PermissionDenied
+        try:
+            organisation = organisation_create(country_office=office, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Organisation added."))
+        return redirect(organisation)
+
+
+class OrganisationUpdateView(ScopedView, UpdateView):
+    model = Organisation
+    permission_action = Action.CHANGE
+    form_class = OrganisationForm
+    template_name = "partners/organisation_form.html"
+    context_object_name = "organisation"
+
+    def form_valid(self, form: OrganisationForm) -> HttpResponse:
+        try:
+            organisation = organisation_update(organisation=self.object, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(organisation)
