@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test serve test-sqlite test-postgres lint check messages clean
+.PHONY: run test install install-test test-sqlite test-postgres lint check messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Ayni needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -59,6 +59,10 @@ check: install-test
 		ALLOWED_HOSTS=ayni.example.org $(BIN)/ayni check --deploy --fail-level WARNING
 	$(BIN)/ayni makemigrations --check --dry-run
 	$(BIN)/python scripts/check_messages.py
+
+## make bench: the benchmarks of bench/ (results go to docs/benchmarks.md by hand).
+bench: install-test
+	$(BIN)/python bench/analytics_bench.py
 
 ## make messages: refresh the translation files after changing user-facing text.
 messages: install-test

@@ -12,6 +12,8 @@ from pathlib import Path
 
 GROUPS = {
     "geo": "Geography: places, zones and boundaries",
+    "sdmx": "SDMX: pull data from an SDMX web service",
+    "analytics": "Analytics store: refresh and query",
 }
 
 

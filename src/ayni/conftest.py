@@ -39,6 +39,12 @@ def english_messages() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def analytics_dir(settings: Any, tmp_path: Any) -> None:
+    """Each test writes its analytics store (refreshed after imports) to its own folder."""
+    settings.AYNI_ANALYTICS_DIR = tmp_path / "analytics"
+
+
 @pytest.fixture
 def actor(db: None) -> Any:
     """``actor("rosa")`` → the user; fixtures are loaded once per session."""

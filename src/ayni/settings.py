@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "ayni.programmes",
     "ayni.finance",
     "ayni.evidence",
+    "ayni.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each choice set so clients get stable enums.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "ayni.partners.models.Agreement.Status",
+        "PartnerReportStatusEnum": "ayni.partners.models.PartnerReport.Status",
+        "ProgrammeStatusEnum": "ayni.programmes.models.CountryProgramme.Status",
+        "WorkplanStatusEnum": "ayni.programmes.models.Workplan.Status",
+        "StudyStatusEnum": "ayni.evidence.models.Study.Status",
+        "GrantStageEnum": "ayni.finance.models.Grant.Stage",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

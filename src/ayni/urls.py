@@ -8,11 +8,19 @@ from rest_framework.routers import DefaultRouter
 from ayni.evidence import api as evidence_api
 from ayni.finance import api as finance_api
 from ayni.geography import api as geography_api
+from ayni.monitoring import api as monitoring_api
 from ayni.partners import api as partners_api
 from ayni.programmes import api as programmes_api
 
 router = DefaultRouter()
-for module in (geography_api, partners_api, programmes_api, finance_api, evidence_api):
+for module in (
+    geography_api,
+    partners_api,
+    programmes_api,
+    finance_api,
+    evidence_api,
+    monitoring_api,
+):
     module.register(router)
 
 admin.site.site_header = "Ayni"
@@ -24,6 +32,7 @@ urlpatterns = [
     path("", include("ayni.programmes.urls")),
     path("", include("ayni.finance.urls")),
     path("", include("ayni.evidence.urls")),
+    path("", include("ayni.monitoring.urls")),
     path("accounts/", include("ayni.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

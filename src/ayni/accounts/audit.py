@@ -20,10 +20,21 @@ M2M = {
     "evidence.study": {"results", "partners", "locations"},
 }
 
-# Models that are themselves logs or bookkeeping, not domain records.
-NOT_AUDITED = {"core.importbatch"}
+# Models that are themselves logs or bookkeeping, not domain records. Data values arrive by
+# the million through imports: each one carries its ImportBatch (who, when, which file), which
+# is their audit trail; a per-row log would multiply the writes.
+NOT_AUDITED = {"core.importbatch", "monitoring.datavalue"}
 
-AYNI_APPS = ("core", "accounts", "geography", "partners", "programmes", "finance", "evidence")
+AYNI_APPS = (
+    "core",
+    "accounts",
+    "geography",
+    "partners",
+    "programmes",
+    "finance",
+    "evidence",
+    "monitoring",
+)
 
 
 def register_all() -> None:

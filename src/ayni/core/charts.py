@@ -21,7 +21,7 @@ TOP = 8
 @dataclass
 class Series:
     name: Any
-    values: list[Decimal]
+    values: list[Any]  # Decimal, or None for a gap in a line chart
     css: str  # a class in ayni.css: funded, gap, planned, spent …
 
 
@@ -98,5 +98,81 @@ class BarChart:
             "rows": [
                 (category, [s.values[i] for s in self.series])
                 for i, category in enumerate(self.categories)
+            ],
+        }
+
+
+@dataclass
+class LineChart:
+    """Lines over time (years on x), with an optional dashed reference line from the
+    baseline to the target; missing values leave gaps rather than inventing points."""
+
+    title: Any
+    unit: str
+    years: list[int]
+    series: list[Series]
+    source: Any = ""
+    reference: tuple[tuple[int, Decimal], tuple[int, Decimal]] | None = None
+    reference_name: Any = ""
+    illustrative: bool = False
+    width: int = WIDTH
+    height: int = 240
+    lines: list[dict[str, Any]] = field(default_factory=list, init=False)
+    axis: list[dict[str, Any]] = field(default_factory=list, init=False)
+    ticks: list[dict[str, Any]] = field(default_factory=list, init=False)
+    target_line: dict[str, Any] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        values = [v for s in self.series for v in s.values if v is not None]
+        if self.reference:
+            values += [self.reference[0][1], self.reference[1][1]]
+        top = max(values, default=Decimal(1)) * Decimal("1.1") or Decimal(1)
+        left, right, bottom, upper = 50, self.width - 10, self.height - 24, 10
+        years = self.years or [0]
+        span = max(years[-1] - years[0], 1)
+
+        def x(year: int) -> float:
+            return left + (right - left) * (year - years[0]) / span
+
+        def y(value: Decimal) -> float:
+            return float(bottom - (bottom - upper) * (value / top))
+
+        self.axis = [{"x": f"{x(year):.1f}", "label": year, "y": bottom + 16} for year in years]
+        self.ticks = [{"y": f"{y(top * k / 4):.1f}", "label": top * k / 4} for k in range(0, 5)]
+        for series in self.series:
+            segments: list[list[str]] = [[]]
+            dots = []
+            for year, value in zip(years, series.values, strict=False):
+                if value is None:
+                    segments.append([])
+                    continue
+                point = f"{x(year):.1f},{y(value):.1f}"
+                segments[-1].append(point)
+                dots.append(
+                    {"cx": f"{x(year):.1f}", "cy": f"{y(value):.1f}", "year": year, "value": value}
+                )
+            self.lines.append(
+                {
+                    "css": series.css,
+                    "name": series.name,
+                    "dots": dots,
+                    "paths": [" ".join(seg) for seg in segments if seg],
+                }
+            )
+        if self.reference:
+            (y0, b), (y1, t) = self.reference
+            self.target_line = {
+                "x1": f"{x(y0):.1f}",
+                "y1": f"{y(b):.1f}",
+                "x2": f"{x(y1):.1f}",
+                "y2": f"{y(t):.1f}",
+            }
+
+    @property
+    def table(self) -> dict[str, Any]:
+        return {
+            "header": [s.name for s in self.series],
+            "rows": [
+                (year, [s.values[i] for s in self.series]) for i, year in enumerate(self.years)
             ],
         }

@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("core:home", _("Home")),
         ("programmes:programme-list", _("Programme")),
         ("finance:home", _("Funding")),
+        ("monitoring:indicator-list", _("Indicators")),
         ("geography:location-list", _("Places")),
         ("partners:organisation-list", _("Partners")),
         ("evidence:study-list", _("Evidence")),

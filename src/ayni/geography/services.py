@@ -79,7 +79,7 @@ def geography_load_peru(*, user: Any = None) -> LoadSummary:
     summary = LoadSummary()
     places = peru.peru_places()
 
-    for level_slug in ("department", "province", "district"):
+    for level_slug in ("country", "department", "province", "district"):
         to_create: list[Location] = []
         to_update: list[Location] = []
         for record in places:
@@ -109,15 +109,19 @@ def geography_load_peru(*, user: Any = None) -> LoadSummary:
                 to_create.append(location)
                 continue
             changed = [name for name, value in values.items() if getattr(location, name) != value]
-            if changed:
+            moved = location.parent_id != (parent.pk if parent else None)
+            if changed or moved:
                 for name in changed:
                     setattr(location, name, values[name])
+                location.parent = parent
                 location.search_name = fold(location.name)
                 to_update.append(location)
             else:
                 summary.unchanged += 1
         Location.objects.bulk_create(to_create, batch_size=500)
-        Location.objects.bulk_update(to_update, [*LOCATION_FIELDS, "search_name"], batch_size=500)
+        Location.objects.bulk_update(
+            to_update, [*LOCATION_FIELDS, "search_name", "parent"], batch_size=500
+        )
         summary.created += len(to_create)
         summary.updated += len(to_update)
         for location in to_create:

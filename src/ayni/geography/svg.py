@@ -14,6 +14,8 @@ class Shape:
     label: str
     url: str
     focus: bool = False
+    css: str = ""
+    value: Any = None
 
 
 def _polygons(geometry: dict[str, Any]) -> list[Any]:
@@ -83,6 +85,9 @@ def tile_grid(
             "name": place.name,
             "url": place.get_absolute_url(),
             "focus": place.pk in highlighted,
+            "code": place.code,
+            "css": "",
+            "value": None,
         }
         for (col, row), place in taken.items()
     ]
@@ -107,11 +112,42 @@ def _nearest_free(
     raise ValueError("more places than cells in the tile grid")
 
 
-def department_map(departments: list[Any], highlighted: set[int]) -> dict[str, Any]:
-    """A choropleth of departments when every one has a boundary; a tile grid otherwise."""
+def department_map(
+    departments: list[Any],
+    highlighted: set[int],
+    values: dict[str, Any] | None = None,
+    worse_is_higher: bool = True,
+) -> dict[str, Any]:
+    """A choropleth of departments when every one has a boundary; a tile grid otherwise.
+
+    With ``values`` (location code → number), places are coloured in five classes of equal
+    count, darker = worse, and places without a value get the "no data" hatch."""
+    classes, legend = _classes(values, worse_is_higher) if values is not None else ({}, [])
     if departments and all(d.boundary for d in departments):
         drawn = draw([(d.boundary, d.name, d.get_absolute_url()) for d in departments], width=420)
         for shape, department in zip(drawn["shapes"], departments, strict=True):
             shape.focus = department.pk in highlighted
-        return {"kind": "choropleth", **drawn}
-    return {"kind": "tiles", **tile_grid(departments, highlighted)}
+            if values is not None:
+                shape.css = classes.get(department.code, "nodata")
+                shape.value = values.get(department.code)
+        return {"kind": "choropleth", "legend": legend, **drawn}
+    grid = tile_grid(departments, highlighted)
+    for tile in grid.get("tiles", []):
+        if values is not None:
+            tile["css"] = classes.get(tile["code"], "nodata")
+            tile["value"] = values.get(tile["code"])
+    return {"kind": "tiles", "legend": legend, **grid}
+
+
+def _classes(values: dict[str, Any], worse_is_higher: bool) -> tuple[dict[str, str], list[Any]]:
+    """Five classes of (nearly) equal count, q5 = worst; the legend gives each class's range."""
+    ranked = sorted(values.items(), key=lambda item: float(item[1]), reverse=not worse_is_higher)
+    # ranked[0] is the best place, ranked[-1] the worst.
+    classes: dict[str, str] = {}
+    bins: dict[int, list[float]] = {}
+    for index, (code, value) in enumerate(ranked):
+        number = min(5, 1 + index * 5 // max(len(ranked), 1))
+        classes[code] = f"q{number}"
+        bins.setdefault(number, []).append(float(value))
+    legend = [{"css": f"q{n}", "low": min(bins[n]), "high": max(bins[n])} for n in sorted(bins)]
+    return classes, legend

@@ -67,7 +67,7 @@ class LocationDetailView(LocationObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         location: Location = self.object
         children = list(location.children.select_related("level").order_by("code"))
-        context["ancestors"] = location.ancestors()
+        context["ancestors"] = location.ancestors().filter(level__depth__gt=0)
         context["children"] = children
         context["zones"] = location.zones.all()
         context["can_edit"] = has_perm(self.request.user, Action.CHANGE, location)

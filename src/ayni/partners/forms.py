@@ -95,7 +95,7 @@ class AgreementForm(forms.ModelForm):
             programme__country_office=country_office, retired_at__isnull=True
         ).order_by("programme", "path", "position")
         fields["locations"].queryset = (
-            Location.objects.filter(country_id=country_office.country_id, level__depth__lte=2)
+            Location.objects.filter(country_id=country_office.country_id, level__depth__in=(1, 2))
             .select_related("level")
             .order_by("code")
         )

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 
 from ayni.accounts.services import country_office_ensure, demo_admin_ensure
 from ayni.geography.services import geography_load_peru
+from ayni.monitoring import analytics
+from ayni.monitoring.demo import load_demo_indicators
 from ayni.programmes.demo import load_default_programme
 
 
@@ -33,6 +35,13 @@ class Command(BaseCommand):
         )
         admin = demo_admin_ensure(office=office)
         loaded = load_default_programme(office)
+        indicators = load_demo_indicators(office.country)
+        refreshed = analytics.refresh()
+        self.stdout.write(
+            f"Indicators: {indicators.indicators}, {indicators.values} values added "
+            "(cited values with their source; the rest illustrative)."
+        )
+        self.stdout.write(f"Analytics store: {refreshed}")
         self.stdout.write(
             f"{loaded.programme}: "
             + ("loaded." if loaded.created else "already loaded, left as it is.")

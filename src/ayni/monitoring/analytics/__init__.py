@@ -1,0 +1,75 @@
+"""The analytics store: a denormalised copy of the data values, as Parquet, read with DuckDB.
+
+What DHIS2 does with its analytics tables, at a fraction of the cost: each value carries its
+indicator code, the codes of every level of its place's hierarchy, the parts of its period and
+one column per disaggregation dimension, so that dashboards and indicator pages never
+aggregate the transactional table on the fly. The same files are the scale-out path: Spark
+(``spark.read.parquet(root)``) reads them unchanged.
+
+- ``store``: the layout on disk and the refresh (full, or only the touched partitions).
+- ``queries``: the reads pages and the API call, through DuckDB.
+- ``connect_signals()``: refresh the touched partitions whenever ``values_changed`` is sent;
+  call it from ``MonitoringConfig.ready``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ayni.monitoring.analytics.queries import (
+    by_group,
+    disaggregated,
+    indicator_by_location_year,
+    indicators_matrix,
+    latest_by_location,
+    series,
+    stored_years,
+)
+from ayni.monitoring.analytics.store import RefreshSummary, refresh, store_root
+
+__all__ = [
+    "RefreshSummary",
+    "by_group",
+    "connect_signals",
+    "disaggregated",
+    "indicator_by_location_year",
+    "indicators_matrix",
+    "latest_by_location",
+    "refresh",
+    "series",
+    "store_root",
+    "stored_years",
+]
+
+logger = logging.getLogger(__name__)
+DISPATCH_UID = "ayni.monitoring.analytics.refresh"
+
+
+def on_values_changed(
+    sender: Any, *, indicator_ids: Any = (), years: Any = (), **kwargs: Any
+) -> RefreshSummary | None:
+    """Rewrite the partitions of the indicators and years that changed.
+
+    The values are already committed when the signal is sent, so a failure here must not
+    undo or fail the import: it is logged, and the store stays as it was (stale, never
+    half-written) until ``ayni analytics refresh`` runs."""
+    if not indicator_ids or not years:
+        return None
+    try:
+        return refresh(indicator_ids=indicator_ids, years=years)
+    except Exception:
+        logger.exception(
+            "analytics refresh failed for indicators %s, years %s; run `ayni analytics refresh`",
+            sorted(indicator_ids),
+            sorted(years),
+        )
+        return None
+
+
+def connect_signals() -> None:
+    """Connect the refresh to ``values_changed`` (idempotent: one receiver however often it is
+    called)."""
+    from ayni.monitoring.signals import values_changed
+
+    values_changed.connect(on_values_changed, dispatch_uid=DISPATCH_UID)

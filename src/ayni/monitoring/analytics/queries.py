@@ -1,0 +1,400 @@
+"""Reading the analytics store with DuckDB: what dashboards, indicator pages and the API call.
+
+Every function reads only the Parquet files it needs: the file list is built in Python from
+the layout (``year=YYYY/indicator_id=ID``), so a query for one indicator opens one small file
+per year, however large the store. User input is always bound as a parameter, never
+formatted into SQL; the only identifiers put into SQL come from fixed tables in this module.
+
+Rules shared by every function (see docs/data-model.md, "analytics store"):
+
+- **One value per indicator, place, period and disaggregation.** Where several sources give
+  one, the store marks a preferred value at refresh time (``is_preferred``): a
+  non-illustrative value first, then the source with the latest year, then the source code in
+  alphabetical order. Queries read only preferred values.
+- **By year** means annual values (``period_type = "Y"``). Quarterly and monthly values are
+  in the store (``series(..., period_type=None)``) but are never summed or averaged into a
+  year: how depends on the indicator and is not guessed.
+- **A place's own value wins** ("reported"). Where a place at the level asked has no value of
+  its own, it is rolled up from the nearest level below that has values:
+  ``number`` and ``currency`` indicators as the sum of the values (method ``"sum"``);
+  rates (``percent``, ``per_1000``, ``per_100000``) as Σnumerator / Σdenominator × 100, 1,000
+  or 100,000 (method ``"ratio"``), only where every value below has both; other places are
+  left out rather than averaged. ``places`` says how many values went into a roll-up.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+from django.conf import settings
+
+from ayni.geography.models import AdminLevel, Location
+from ayni.monitoring.analytics.store import (
+    _YEAR_DIR,
+    ANCESTOR_COLUMNS,
+    FILE_NAME,
+    values_root,
+)
+from ayni.monitoring.models import Indicator
+
+RATE_SCALES = {
+    Indicator.Unit.PERCENT: 100.0,
+    Indicator.Unit.PER_1000: 1000.0,
+    Indicator.Unit.PER_100000: 100000.0,
+}
+ADDITIVE_UNITS = {Indicator.Unit.NUMBER, Indicator.Unit.CURRENCY}
+
+_READ = (
+    "read_parquet($files, hive_partitioning = true, union_by_name = true, "
+    "hive_types = {'year': INTEGER, 'indicator_id': BIGINT})"
+)
+
+# --- one DuckDB connection per process, one cursor per thread ---------------------------------
+
+_lock = threading.Lock()
+_process: dict[int, duckdb.DuckDBPyConnection] = {}
+_local = threading.local()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This thread's cursor on the process's in-memory DuckDB connection.
+
+    A DuckDB connection must not be used from two threads at once; its cursors may, one each.
+    The connection is keyed by process id so that a forked worker (gunicorn) opens its own."""
+    pid = os.getpid()
+    if getattr(_local, "pid", None) == pid:
+        return _local.cursor
+    with _lock:
+        if pid not in _process:
+            _process.clear()
+            _process[pid] = duckdb.connect()
+        _local.cursor = _process[pid].cursor()
+        _local.pid = pid
+    return _local.cursor
+
+
+def default_country() -> str:
+    return str(getattr(settings, "AYNI_COUNTRY", "PE")).upper()
+
+
+# --- finding what to read ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    id: int
+    code: str
+    unit: str
+    direction: str
+
+
+def indicator_info(codes: Iterable[str]) -> dict[str, IndicatorInfo]:
+    """Code → id, unit and direction; an unknown code raises ``Indicator.DoesNotExist``."""
+    wanted = list(dict.fromkeys(codes))
+    found = {
+        code: IndicatorInfo(pk, code, unit, direction)
+        for pk, code, unit, direction in Indicator.objects.filter(code__in=wanted).values_list(
+            "id", "code", "unit", "direction"
+        )
+    }
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise Indicator.DoesNotExist(f"no indicator with code {', '.join(missing)}")
+    return found
+
+
+def level_depth(level: str | int, country: str | None = None) -> int:
+    """``"department"`` → 1 (the country's administrative level with that slug); an int is
+    taken as a depth."""
+    if isinstance(level, int):
+        return level
+    depth = (
+        AdminLevel.objects.filter(country__iso2=country or default_country(), slug=level)
+        .values_list("depth", flat=True)
+        .first()
+    )
+    if depth is None:
+        raise ValueError(f"unknown administrative level {level!r}")
+    return depth
+
+
+def partition_files(
+    country: str, indicator_ids: Iterable[int], years: Iterable[int] | None = None
+) -> list[str]:
+    """The Parquet files holding these indicators in these years (all years if ``None``)."""
+    root = values_root(country)
+    if not root.is_dir():
+        return []
+    wanted_years = set(years) if years is not None else None
+    ids = set(indicator_ids)
+    files = []
+    for year_dir in sorted(root.iterdir()):
+        match = _YEAR_DIR.match(year_dir.name)
+        if not match or (wanted_years is not None and int(match[1]) not in wanted_years):
+            continue
+        for indicator_id in sorted(ids):
+            path = year_dir / f"indicator_id={indicator_id}" / FILE_NAME
+            if path.exists():
+                files.append(str(path))
+    return files
+
+
+def stored_years(indicator_code: str, *, country: str | None = None) -> list[int]:
+    info = indicator_info([indicator_code])[indicator_code]
+    root = values_root(country or default_country())
+    if not root.is_dir():
+        return []
+    years = []
+    for year_dir in root.iterdir():
+        match = _YEAR_DIR.match(year_dir.name)
+        if match and (year_dir / f"indicator_id={info.id}" / FILE_NAME).exists():
+            years.append(int(match[1]))
+    return sorted(years)
+
+
+def _run(
+    sql: str, params: dict[str, Any], country: str, ids: Iterable[int], years: Any
+) -> list[dict[str, Any]]:
+    """Run ``sql`` over the files of these indicators and years, as a list of dicts. Retries
+    once if a refresh removed a file between listing and reading."""
+    ids = list(ids)
+    for attempt in range(2):
+        files = partition_files(country, ids, years)
+        if not files:
+            return []
+        try:
+            result = cursor().execute(sql, {**params, "files": files})
+        except duckdb.IOException:
+            if attempt:
+                raise
+            continue
+        columns = [column[0] for column in result.description]
+        return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    return []
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def indicators_matrix(
+    indicator_codes: Sequence[str],
+    *,
+    level: str | int = "department",
+    years: Iterable[int] | None = None,
+    disaggregation: str = "",
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """Annual values of several indicators for every place of a level, by year.
+
+    One dict per indicator, place and year: ``indicator_code``, ``location_code``,
+    ``location_name``, ``level``, ``year``, ``value``, ``lower``, ``upper``, ``source_code``,
+    ``is_illustrative``, ``method`` (``reported``, ``sum`` or ``ratio``) and ``places`` (values
+    rolled up; 1 when reported), ordered by indicator, place and year.
+    """
+    country = country or default_country()
+    infos = indicator_info(indicator_codes)
+    by_id = {info.id: info for info in infos.values()}
+    depth = level_depth(level, country)
+    ancestor = ANCESTOR_COLUMNS.get(depth, "NULL")  # a fixed column name, never user input
+    sql = f"""
+        WITH v AS (
+            SELECT indicator_id, level, location_code, location_name, {ancestor} AS ancestor,
+                   year, value, lower, upper, numerator, denominator, source_code,
+                   is_illustrative
+            FROM {_READ}
+            WHERE is_preferred AND period_type = 'Y' AND disaggregation = $disaggregation
+              AND level >= $depth
+        ),
+        reported AS (
+            SELECT indicator_id, location_code, location_name, year, value, lower, upper,
+                   source_code, is_illustrative, 1::BIGINT AS places,
+                   NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, FALSE AS complete
+            FROM v WHERE level = $depth
+        ),
+        rolled AS (
+            SELECT indicator_id, ancestor AS location_code, NULL AS location_name, year,
+                   sum(value) AS value, NULL::DOUBLE AS lower, NULL::DOUBLE AS upper,
+                   string_agg(DISTINCT source_code, ',' ORDER BY source_code) AS source_code,
+                   bool_or(is_illustrative) AS is_illustrative, count(*) AS places,
+                   sum(numerator) AS numerator, sum(denominator) AS denominator,
+                   count(numerator) = count(*) AND count(denominator) = count(*) AS complete
+            FROM v WHERE level > $depth AND ancestor IS NOT NULL
+            GROUP BY indicator_id, ancestor, year, level
+            -- the nearest level below with values: its figures are closest to the place's own
+            QUALIFY row_number() OVER (PARTITION BY indicator_id, ancestor, year
+                                       ORDER BY level) = 1
+        )
+        SELECT *, TRUE AS is_reported FROM reported
+        UNION ALL
+        SELECT *, FALSE FROM rolled r
+        WHERE NOT EXISTS (
+            SELECT 1 FROM reported p WHERE p.indicator_id = r.indicator_id
+              AND p.location_code = r.location_code AND p.year = r.year
+        )
+        ORDER BY indicator_id, location_code, year
+    """  # noqa: S608 - only _READ and a fixed column name are formatted in
+    rows = _run(
+        sql,
+        {"disaggregation": disaggregation, "depth": depth},
+        country,
+        by_id,
+        list(years) if years is not None else None,
+    )
+    out = []
+    for row in rows:
+        info = by_id[row.pop("indicator_id")]
+        numerator, denominator = row.pop("numerator"), row.pop("denominator")
+        complete, reported = row.pop("complete"), row.pop("is_reported")
+        if reported:
+            method = "reported"
+        elif info.unit in ADDITIVE_UNITS:
+            method = "sum"
+        elif info.unit in RATE_SCALES and complete and denominator:
+            method = "ratio"
+            row["value"] = numerator / denominator * RATE_SCALES[info.unit]  # type: ignore[index]
+        else:
+            continue  # not additive and no numerator/denominator: not guessed
+        out.append({"indicator_code": info.code, **row, "level": depth, "method": method})
+    _fill_names(out, country, depth)
+    order = {code: position for position, code in enumerate(indicator_codes)}
+    out.sort(key=lambda r: (order[r["indicator_code"]], r["location_code"], r["year"]))
+    return out
+
+
+def _fill_names(rows: list[dict[str, Any]], country: str, depth: int) -> None:
+    """Rolled-up places have no row of their own in the store: their names come from the
+    database (one query, at most the places of one level)."""
+    missing = {row["location_code"] for row in rows if row["location_name"] is None}
+    if not missing:
+        return
+    names = dict(
+        Location.objects.filter(
+            country__iso2=country, level__depth=depth, code__in=missing
+        ).values_list("code", "name")
+    )
+    for row in rows:
+        if row["location_name"] is None:
+            row["location_name"] = names.get(row["location_code"], "")
+
+
+def indicator_by_location_year(
+    indicator_code: str,
+    *,
+    level: str | int = "department",
+    years: Iterable[int] | None = None,
+    disaggregation: str = "",
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """One indicator for every place of a level, by year (see ``indicators_matrix``)."""
+    return indicators_matrix(
+        [indicator_code], level=level, years=years, disaggregation=disaggregation, country=country
+    )
+
+
+def latest_by_location(
+    indicator_code: str,
+    *,
+    level: str | int = "department",
+    disaggregation: str = "",
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """For every place of a level, its most recent annual value (the year differs between
+    places when their latest data does)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in indicator_by_location_year(
+        indicator_code, level=level, disaggregation=disaggregation, country=country
+    ):
+        latest[row["location_code"]] = row  # rows come in year order
+    return [latest[code] for code in sorted(latest)]
+
+
+def series(
+    indicator_code: str,
+    *,
+    location_code: str | None = None,
+    disaggregation: str = "",
+    period_type: str | None = "Y",
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """The trend of an indicator at one place (every place if ``location_code`` is ``None``),
+    in time order: dicts with ``location_code``, ``location_name``, ``level``,
+    ``period_type``, ``period``, ``year``, ``quarter``, ``month``, ``value``, ``lower``,
+    ``upper``, ``source_code``, ``is_illustrative``. Annual values by default;
+    ``period_type=None`` returns every period type."""
+    country = country or default_country()
+    info = indicator_info([indicator_code])[indicator_code]
+    sql = f"""
+        SELECT location_code, location_name, level, period_type, period, year, quarter, month,
+               value, lower, upper, source_code, is_illustrative
+        FROM {_READ}
+        WHERE is_preferred AND disaggregation = $disaggregation
+          AND ($location_code IS NULL OR location_code = $location_code)
+          AND ($period_type IS NULL OR period_type = $period_type)
+        ORDER BY location_code, period_type, period
+    """  # noqa: S608 - only _READ is formatted in
+    params = {
+        "disaggregation": disaggregation,
+        "location_code": location_code,
+        "period_type": period_type,
+    }
+    return [
+        {"indicator_code": info.code, **row} for row in _run(sql, params, country, [info.id], None)
+    ]
+
+
+def disaggregated(
+    indicator_code: str,
+    *,
+    location_code: str,
+    year: int,
+    dimension: str,
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """The annual values of one place and year split by one dimension only (``sex=F``,
+    ``sex=M``; not ``area=rural;sex=F``), ordered by group: see ``by_group``."""
+    return by_group(
+        indicator_code,
+        dimension=dimension,
+        location_code=location_code,
+        years=[year],
+        country=country,
+    )
+
+
+def by_group(
+    indicator_code: str,
+    *,
+    dimension: str | None = None,
+    location_code: str | None = None,
+    level: str | int | None = None,
+    years: Iterable[int] | None = None,
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """Annual values split by a single dimension (``sex=F``, not ``area=rural;sex=F``), as
+    stored (no roll-up): at one place, at every place of a level, or everywhere. Dicts with
+    ``location_code``, ``level``, ``year``, ``dimension``, ``group`` (the value code),
+    ``value``, ``lower``, ``upper``, ``source_code``, ``is_illustrative``."""
+    country = country or default_country()
+    info = indicator_info([indicator_code])[indicator_code]
+    depth = level_depth(level, country) if level is not None else None
+    sql = f"""
+        SELECT location_code, level, year,
+               split_part(disaggregation, '=', 1) AS dimension,
+               split_part(disaggregation, '=', 2) AS "group",
+               value, lower, upper, source_code, is_illustrative
+        FROM {_READ}
+        WHERE is_preferred AND period_type = 'Y'
+          AND disaggregation <> '' AND NOT contains(disaggregation, ';')
+          AND ($dimension IS NULL OR split_part(disaggregation, '=', 1) = $dimension)
+          AND ($location_code IS NULL OR location_code = $location_code)
+          AND ($depth IS NULL OR level = $depth)
+        ORDER BY location_code, year, dimension, "group"
+    """  # noqa: S608 - only _READ is formatted in
+    params = {"dimension": dimension, "location_code": location_code, "depth": depth}
+    rows = _run(sql, params, country, [info.id], list(years) if years is not None else None)
+    return [{"indicator_code": info.code, **row} for row in rows]

@@ -1,0 +1,430 @@
+"""The analytics store on disk: layout, schema and refresh from the transactional tables.
+
+Layout (hive partitioning, readable unchanged by DuckDB, Spark, pandas, Polars)::
+
+    <store_root()>/<country iso2>/values/year=YYYY/indicator_id=ID/part-0.parquet
+
+One file per (country, year, indicator). ``year`` and ``indicator_id`` are the partition keys:
+they live in the directory names, not inside the files (Spark refuses a column that is both in
+the files and in the path), and every reader that understands hive partitioning shows them as
+columns.
+
+Why year *and* indicator: a 10,000-value import touches a few indicators; with year-only
+partitions it would rewrite a whole year (1–2 million rows in a 10-million-value store), which
+measured far above the 2-second target (see docs/benchmarks.md); with (year, indicator) it
+rewrites a few files of ~20,000 rows each. Queries name their indicators, so the extra level
+also prunes reads to exactly the files needed.
+
+Every file is written to a temporary name in its directory and moved into place with
+``os.replace`` (atomic on POSIX), so a reader sees the old file or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import connections
+from django.db.models import FloatField, IntegerField
+from django.db.models.functions import Cast
+
+from ayni.geography.models import Location
+from ayni.monitoring.models import DataSource, DataValue, Dimension, Indicator
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "part-0.parquet"
+CHUNK_SIZE = 20_000
+# Ancestor-code columns by depth: department (1), province (2), district (3) in Peru; in any
+# country they are the codes of the depth-1, -2 and -3 ancestors.
+ANCESTOR_COLUMNS = {1: "department_code", 2: "province_code", 3: "district_code"}
+_YEAR_DIR = re.compile(r"^year=(\d{4})$")
+_INDICATOR_DIR = re.compile(r"^indicator_id=(\d+)$")
+
+
+def store_root() -> Path:
+    """``settings.AYNI_ANALYTICS_DIR`` if set, else ``<DATA_DIR>/analytics``; read per call so
+    tests and benchmarks can point the store elsewhere."""
+    override = getattr(settings, "AYNI_ANALYTICS_DIR", None)
+    return Path(override) if override else Path(settings.DATA_DIR) / "analytics"
+
+
+def values_root(country: str) -> Path:
+    return store_root() / country.upper() / "values"
+
+
+def partition_dir(country: str, year: int, indicator_id: int) -> Path:
+    return values_root(country) / f"year={year}" / f"indicator_id={indicator_id}"
+
+
+def dimension_column(code: str) -> str:
+    """``wealth-quintile`` → ``dim_wealth_quintile`` (dimension codes are slugs)."""
+    return "dim_" + code.replace("-", "_")
+
+
+def parse_disaggregation(key: str) -> dict[str, str]:
+    """``"area=rural;sex=F"`` → ``{"area": "rural", "sex": "F"}``; ``""`` → ``{}``."""
+    parts = (part.partition("=") for part in key.split(";") if part)
+    return {name: value for name, _, value in parts}
+
+
+@dataclass
+class RefreshSummary:
+    """What a refresh did: partitions (files) written and removed, rows written, seconds."""
+
+    written: int = 0
+    removed: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+    years: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rows} values in {self.written} partitions written, {self.removed} removed, "
+            f"years {', '.join(map(str, self.years)) or 'none'}, {self.seconds:.2f} s"
+        )
+
+
+# --- lookups: small tables read once per refresh and joined in DuckDB ------------------------
+
+
+def _location_table() -> pa.Table:
+    """Every location with its country, depth and the codes of its ancestors (itself included)
+    at depths 1–3, computed once from the materialised paths."""
+    rows = list(
+        Location.objects.order_by().values_list(
+            "id", "country__iso2", "code", "name", "level__depth", "path"
+        )
+    )
+    code_depth = {pk: (code, depth) for pk, _, code, _, depth, _ in rows}
+    columns: dict[str, list[Any]] = {
+        name: [] for name in ["id", "iso2", "code", "name", "depth", *ANCESTOR_COLUMNS.values()]
+    }
+    for pk, iso2, code, name, depth, path in rows:
+        ancestors: dict[int, str] = {}
+        for part in path.strip("/").split("/"):
+            if part and int(part) in code_depth:
+                ancestor_code, ancestor_depth = code_depth[int(part)]
+                ancestors[ancestor_depth] = ancestor_code
+        ancestors[depth] = code  # a stale path must not hide the place itself
+        for column, value in zip(
+            ["id", "iso2", "code", "name", "depth"], [pk, iso2, code, name, depth], strict=True
+        ):
+            columns[column].append(value)
+        for ancestor_depth, column in ANCESTOR_COLUMNS.items():
+            columns[column].append(ancestors.get(ancestor_depth))
+    return pa.table(
+        columns,
+        schema=pa.schema(
+            [
+                ("id", pa.int64()),
+                ("iso2", pa.string()),
+                ("code", pa.string()),
+                ("name", pa.string()),
+                ("depth", pa.int16()),
+                *[(column, pa.string()) for column in ANCESTOR_COLUMNS.values()],
+            ]
+        ),
+    )
+
+
+def _source_table() -> pa.Table:
+    rows = list(DataSource.objects.order_by().values_list("id", "code", "year", "is_illustrative"))
+    ids, codes, years, flags = (list(col) for col in zip(*rows, strict=True)) if rows else ([],) * 4
+    return pa.table(
+        {"id": ids, "code": codes, "year": years, "is_illustrative": flags},
+        schema=pa.schema(
+            [
+                ("id", pa.int64()),
+                ("code", pa.string()),
+                ("year", pa.int32()),
+                ("is_illustrative", pa.bool_()),
+            ]
+        ),
+    )
+
+
+def _indicator_table() -> pa.Table:
+    rows = list(Indicator.objects.order_by().values_list("id", "code"))
+    ids, codes = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [])
+    return pa.table({"id": pa.array(ids, pa.int64()), "code": pa.array(codes, pa.string())})
+
+
+def dimension_codes() -> list[str]:
+    return list(Dimension.objects.order_by("position", "code").values_list("code", flat=True))
+
+
+def _disaggregation_table(keys: Iterable[str], dimensions: list[str]) -> pa.Table:
+    """One row per distinct disaggregation key with its value code per dimension column: the
+    key is parsed once per distinct key, not once per value."""
+    keys = sorted(set(keys))
+    parsed = [parse_disaggregation(key) for key in keys]
+    data: dict[str, pa.Array] = {"disaggregation": pa.array(keys, pa.string())}
+    for code in dimensions:
+        data[dimension_column(code)] = pa.array([p.get(code) for p in parsed], pa.string())
+    return pa.table(data)
+
+
+# --- reading the transactional table -----------------------------------------------------------
+
+_RAW_SCHEMA = pa.schema(
+    [
+        ("indicator_id", pa.int64()),
+        ("location_id", pa.int64()),
+        ("period_type", pa.string()),
+        ("period", pa.string()),
+        ("disaggregation", pa.string()),
+        ("value", pa.float64()),
+        ("lower", pa.float64()),
+        ("upper", pa.float64()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+        ("source_id", pa.int64()),
+        ("is_illustrative", pa.int64()),
+    ]
+)
+
+
+def _raw_batches(year: int, indicator_ids: list[int] | None) -> Iterator[pa.RecordBatch]:
+    """The year's values as Arrow record batches of CHUNK_SIZE rows, streamed from the
+    database (a server-side cursor on PostgreSQL, ``fetchmany`` on SQLite).
+
+    The ORM builds the query; its rows are fetched from the cursor directly rather than through
+    ``values_list().iterator()``, because Django runs a Python converter on every value of a
+    ``Cast`` expression (and a ``Decimal`` constructor on every decimal without it): measured
+    about 10 times slower than the fetch itself. Decimals are cast to floating point in SQL —
+    the analytics copy is for charts and comparisons, not money — and ``is_illustrative`` to
+    an integer, so the rows arrive ready for Arrow."""
+    queryset = DataValue.objects.filter(year=year)
+    if indicator_ids is not None:
+        queryset = queryset.filter(indicator_id__in=indicator_ids)
+    rows = (
+        queryset.order_by()  # the model's ordering would join Indicator and sort: not needed
+        .annotate(
+            value_f=Cast("value", FloatField()),
+            lower_f=Cast("lower", FloatField()),
+            upper_f=Cast("upper", FloatField()),
+            numerator_f=Cast("numerator", FloatField()),
+            denominator_f=Cast("denominator", FloatField()),
+            illustrative_i=Cast("is_illustrative", IntegerField()),
+        )
+        .values_list(
+            "indicator_id",
+            "location_id",
+            "period_type",
+            "period",
+            "disaggregation",
+            "value_f",
+            "lower_f",
+            "upper_f",
+            "numerator_f",
+            "denominator_f",
+            "source_id",
+            "illustrative_i",
+        )
+    )
+    sql, params = rows.query.sql_with_params()
+    database = connections[rows.db]
+    with database.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK_SIZE):
+            # zip(*) transposes in C: no per-value Python code runs on the way to Arrow.
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(column, type=f.type)
+                    for column, f in zip(zip(*chunk, strict=True), _RAW_SCHEMA, strict=True)
+                ],
+                schema=_RAW_SCHEMA,
+            )
+
+
+def _enrich_sql(dimensions: list[str]) -> str:
+    """The denormalising join, run by DuckDB over Arrow tables.
+
+    ``is_preferred`` marks the one value that queries read where several sources give the same
+    indicator, place, period and disaggregation: a non-illustrative value first, then the
+    source with the latest year (unknown last), then the source code alphabetically."""
+    dim_columns = "".join(f', d."{dimension_column(code)}"' for code in dimensions)
+    ancestors = ", ".join(f"l.{column}" for column in ANCESTOR_COLUMNS.values())
+    return f"""
+        SELECT l.iso2, r.indicator_id, i.code AS indicator_code, r.location_id,
+               l.code AS location_code, l.name AS location_name, l.depth AS level, {ancestors},
+               r.period_type, r.period,
+               CASE r.period_type
+                   WHEN 'Q' THEN TRY_CAST(substr(r.period, 6, 1) AS SMALLINT)
+                   WHEN 'M' THEN (TRY_CAST(substr(r.period, 6, 2) AS SMALLINT) + 2) // 3
+               END AS quarter,
+               CASE r.period_type
+                   WHEN 'M' THEN TRY_CAST(substr(r.period, 6, 2) AS SMALLINT)
+               END AS month,
+               r.disaggregation{dim_columns},
+               r.value, r.lower, r.upper, r.numerator, r.denominator,
+               r.source_id, s.code AS source_code, s.year AS source_year,
+               (r.is_illustrative <> 0 OR s.is_illustrative) AS is_illustrative,
+               row_number() OVER (
+                   PARTITION BY r.indicator_id, r.location_id, r.period, r.disaggregation
+                   ORDER BY (r.is_illustrative <> 0 OR s.is_illustrative),
+                            s.year DESC NULLS LAST, s.code
+               ) = 1 AS is_preferred
+        FROM raw r
+        JOIN locations l ON l.id = r.location_id
+        JOIN sources s ON s.id = r.source_id
+        JOIN indicators i ON i.id = r.indicator_id
+        LEFT JOIN disaggregations d ON d.disaggregation = r.disaggregation
+        ORDER BY l.iso2, r.indicator_id, level, location_code, r.period, r.disaggregation,
+                 source_code
+    """  # noqa: S608 - identifiers come from Dimension codes (slugs), values are never inlined
+
+
+def _arrow(connection: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """The result of ``sql`` as an Arrow table, without the extra copy a DB-API cursor makes
+    (DuckDB ≥1.4 names it ``to_arrow_table``, older releases ``arrow``)."""
+    relation = connection.sql(sql)
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return fetch()
+
+
+def _write_atomically(table: pa.Table, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # The temporary name does not end in .parquet, so no reader's glob picks it up.
+    temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        pq.write_table(table, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _remove_partition(directory: Path) -> bool:
+    if not directory.exists():
+        return False
+    shutil.rmtree(directory)
+    with contextlib.suppress(OSError):  # the year directory, once its last indicator is gone
+        directory.parent.rmdir()
+    return True
+
+
+def stored_partitions() -> set[tuple[str, int, int]]:
+    """(country, year, indicator id) of every partition on disk."""
+    found: set[tuple[str, int, int]] = set()
+    root = store_root()
+    if not root.exists():
+        return found
+    for country_dir in root.iterdir():
+        values = country_dir / "values"
+        if not values.is_dir():
+            continue
+        for year_dir in values.iterdir():
+            year_match = _YEAR_DIR.match(year_dir.name)
+            if not year_match or not year_dir.is_dir():
+                continue
+            for indicator_dir in year_dir.iterdir():
+                indicator_match = _INDICATOR_DIR.match(indicator_dir.name)
+                if indicator_match and (indicator_dir / FILE_NAME).exists():
+                    found.add((country_dir.name, int(year_match[1]), int(indicator_match[1])))
+    return found
+
+
+def _refresh_year(
+    connection: duckdb.DuckDBPyConnection,
+    year: int,
+    indicator_ids: list[int] | None,
+    dimensions: list[str],
+) -> tuple[set[tuple[str, int, int]], int]:
+    """Rewrite the partitions of one year (all indicators, or the ones named) from the
+    database. Returns the partitions written and the number of rows."""
+    batches = list(_raw_batches(year, indicator_ids))
+    if not batches:
+        return set(), 0
+    raw = pa.Table.from_batches(batches, schema=_RAW_SCHEMA)
+    del batches
+    disaggregations = _disaggregation_table(
+        raw.column("disaggregation").unique().to_pylist(), dimensions
+    )
+    connection.register("raw", raw)
+    connection.register("disaggregations", disaggregations)
+    try:
+        enriched = _arrow(connection, _enrich_sql(dimensions))
+        connection.register("enriched", enriched)
+        groups = connection.execute(
+            "SELECT iso2, indicator_id, count(*) FROM enriched GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    finally:
+        connection.unregister("raw")
+        connection.unregister("disaggregations")
+    del raw
+    written: set[tuple[str, int, int]] = set()
+    stored = enriched.drop_columns(["iso2", "indicator_id"])
+    offset = 0
+    for iso2, indicator_id, count in groups:
+        _write_atomically(
+            stored.slice(offset, count), partition_dir(iso2, year, indicator_id) / FILE_NAME
+        )
+        written.add((iso2, year, indicator_id))
+        offset += count
+    connection.unregister("enriched")
+    return written, enriched.num_rows
+
+
+def refresh(
+    *, indicator_ids: Iterable[int] | None = None, years: Iterable[int] | None = None
+) -> RefreshSummary:
+    """Rewrite the partitions of the indicators and years named (``None`` = all) from the
+    database, and remove those partitions in scope that no longer have values.
+
+    With no arguments this is the full refresh: every partition is rebuilt, one year at a time
+    (never the whole table in memory), and partitions of years or indicators without values
+    any more are removed. After an import, ``refresh(indicator_ids=..., years=...)`` rewrites
+    only the touched (year, indicator) files.
+    """
+    started = time.perf_counter()
+    ids = sorted(set(indicator_ids)) if indicator_ids is not None else None
+    stored = stored_partitions()
+    if years is None:
+        in_db = DataValue.objects.order_by()
+        if ids is not None:
+            in_db = in_db.filter(indicator_id__in=ids)
+        year_set = set(in_db.values_list("year", flat=True).distinct())
+        year_set |= {year for _, year, _ in stored}
+    else:
+        year_set = set(years)
+    summary = RefreshSummary(years=sorted(year_set))
+    if ids == [] or not year_set:
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    dimensions = dimension_codes()
+    connection = duckdb.connect()  # private to this refresh: readers keep their own
+    try:
+        connection.register("locations", _location_table())
+        connection.register("sources", _source_table())
+        connection.register("indicators", _indicator_table())
+        for year in sorted(year_set):
+            written, rows = _refresh_year(connection, year, ids, dimensions)
+            summary.written += len(written)
+            summary.rows += rows
+            for partition in stored:
+                country, stored_year, indicator_id = partition
+                in_scope = stored_year == year and (ids is None or indicator_id in ids)
+                if in_scope and partition not in written:
+                    summary.removed += _remove_partition(
+                        partition_dir(country, stored_year, indicator_id)
+                    )
+    finally:
+        connection.close()
+    summary.seconds = time.perf_counter() - started
+    logger.info("analytics refresh: %s", summary)
+    return summary

@@ -1,0 +1,248 @@
+"""API for indicators, data values (paginated, or streamed as CSV), targets and analytics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from ayni.accounts.api import ScopedReadOnlyViewSet
+from ayni.accounts.drf import AyniPermission
+from ayni.core.tables import csv_response
+from ayni.monitoring import analytics, equity
+from ayni.monitoring.models import DataValue, Indicator, Target
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    codes = serializers.SerializerMethodField()
+    dimensions: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "code",
+            "name_es",
+            "name_en",
+            "definition_es",
+            "definition_en",
+            "unit",
+            "direction",
+            "numerator_es",
+            "numerator_en",
+            "denominator_es",
+            "denominator_en",
+            "frequency",
+            "decimals",
+            "dimensions",
+            "codes",
+            "results",
+            "goals",
+            "source",
+            "is_illustrative",
+        ]
+
+    def get_codes(self, obj: Indicator) -> dict[str, str]:
+        return {c.system: c.code for c in obj.codes.all()}
+
+
+class IndicatorViewSet(ScopedReadOnlyViewSet):
+    queryset = Indicator.objects.prefetch_related("codes", "dimensions", "results", "goals")
+    serializer_class = IndicatorSerializer
+    lookup_field = "code"
+
+
+class DataValueSerializer(serializers.ModelSerializer):
+    indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    source: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = DataValue
+        fields = [
+            "id",
+            "indicator",
+            "location",
+            "period_type",
+            "period",
+            "year",
+            "disaggregation",
+            "value",
+            "lower",
+            "upper",
+            "numerator",
+            "denominator",
+            "source",
+            "flags",
+            "import_batch",
+            "is_illustrative",
+        ]
+
+
+FILTERS = {
+    "indicator": "indicator__code",
+    "location": "location__code",
+    "year": "year",
+    "period": "period",
+    "period_type": "period_type",
+    "disaggregation": "disaggregation",
+    "source": "source__code",
+}
+
+CSV_FIELDS = [
+    "indicator__code",
+    "location__code",
+    "period",
+    "disaggregation",
+    "value",
+    "lower",
+    "upper",
+    "source__code",
+    "flags",
+    "is_illustrative",
+]
+
+
+@extend_schema(
+    parameters=[
+        *[OpenApiParameter(name, OpenApiTypes.STR) for name in FILTERS],
+        OpenApiParameter(
+            "output",
+            OpenApiTypes.STR,
+            enum=["csv"],
+            description="csv streams every matching value, unpaginated",
+        ),
+    ]
+)
+class DataValueViewSet(ScopedReadOnlyViewSet):
+    """Data values, filterable; ``?output=csv`` streams all matching rows without paging."""
+
+    queryset = DataValue.objects.select_related("indicator", "location", "source")
+    serializer_class = DataValueSerializer
+
+    def get_queryset(self) -> QuerySet[DataValue]:
+        queryset = super().get_queryset()
+        for param, lookup in FILTERS.items():
+            value = self.request.query_params.get(param)
+            if value is not None:
+                queryset = queryset.filter(**{lookup: value})
+        return queryset.order_by("indicator__code", "location__code", "period", "pk")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if request.query_params.get("output") == "csv":
+            rows = self.get_queryset().values_list(*CSV_FIELDS).iterator(chunk_size=5000)
+            header = [name.split("__")[0] for name in CSV_FIELDS]
+            return csv_response("data-values", header, (list(row) for row in rows))
+        return super().list(request, *args, **kwargs)
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "indicator",
+            "location",
+            "kind",
+            "year",
+            "value",
+            "source",
+            "is_illustrative",
+        ]
+
+
+class TargetViewSet(ScopedReadOnlyViewSet):
+    queryset = Target.objects.select_related("indicator", "location")
+    serializer_class = TargetSerializer
+
+
+class AnalyticsViewSet(viewsets.ViewSet):
+    """Queries on the analytics store (read-only, public like the data itself):
+    ``by-location-year``, ``series`` and ``equity``."""
+
+    permission_classes = [AyniPermission]
+    queryset = Indicator.objects.none()  # the model AyniPermission checks
+
+    def _indicator(self, request: Request) -> str:
+        code = request.query_params.get("indicator", "")
+        if not Indicator.objects.filter(code=code).exists():
+            raise ValidationError({"indicator": f"unknown indicator {code!r}"})
+        return code
+
+    @extend_schema(
+        operation_id="analytics_by_location_year",
+        parameters=[
+            OpenApiParameter("indicator", OpenApiTypes.STR, required=True),
+            OpenApiParameter("level", OpenApiTypes.STR, description="department, province, …"),
+            OpenApiParameter("year", OpenApiTypes.INT, many=True),
+            OpenApiParameter("disaggregation", OpenApiTypes.STR),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def list(self, request: Request) -> Response:
+        code = self._indicator(request)
+        years = [int(y) for y in request.query_params.getlist("year") if y.isdigit()] or None
+        rows = analytics.indicator_by_location_year(
+            code,
+            level=request.query_params.get("level", "department"),
+            years=years,
+            disaggregation=request.query_params.get("disaggregation", ""),
+        )
+        return Response({"indicator": code, "rows": rows})
+
+    @extend_schema(
+        operation_id="analytics_equity",
+        parameters=[
+            OpenApiParameter("indicator", OpenApiTypes.STR, required=True),
+            OpenApiParameter("year", OpenApiTypes.INT),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    @action(detail=False, methods=["get"])
+    def equity(self, request: Request) -> Response:
+        """``/api/analytics/equity/?indicator=…``: region gap, group gaps, focus regions."""
+        code = self._indicator(request)
+        year_param = request.query_params.get("year", "")
+        year = int(year_param) if year_param.isdigit() else None
+        gap = equity.region_gap(code, year=year)
+        focus = equity.focus_zone_distances(code, year=year, national_location_code="PE")
+        return Response(
+            {
+                "indicator": code,
+                "region_gap": asdict(gap) if gap else None,
+                "group_gaps": [asdict(g) for g in equity.group_gaps(code, year=year)],
+                "gap_trend": equity.region_gap_trend(code),
+                "focus": asdict(focus) if focus else None,
+            }
+        )
+
+
+def register(router: BaseRouter) -> None:
+    router.register("indicators", IndicatorViewSet, basename="indicator")
+    router.register("data-values", DataValueViewSet, basename="data-value")
+    router.register("targets", TargetViewSet, basename="target")
+    router.register("analytics", AnalyticsViewSet, basename="analytics")

@@ -1,0 +1,467 @@
+"""Import data values from a file in any registered format: the one pipeline.
+
+``run_import`` checks the file's size, picks the reader for the format, records an
+``ImportBatch``, and streams the reader's values in chunks: each value is resolved and checked
+(``resolve.py``), compared with what is stored and written (``write.py``). The whole run is one
+transaction. Atomic mode refuses the file if any line is bad (nothing written); best-effort
+mode writes the good lines and reports the bad ones. A dry run does all of it but the writes.
+Re-importing a file reports every value unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gc
+import importlib
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ayni.core.imports import ImportRefused, ImportResult, RowError, check_size, import_batch
+from ayni.core.models import ImportBatch
+from ayni.core.tables import safe_cell
+from ayni.geography.models import Country
+from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
+from ayni.monitoring.imports.resolve import Resolver, Row, problem_errors
+from ayni.monitoring.imports.write import compare_and_write
+from ayni.monitoring.models import DataValue
+from ayni.monitoring.signals import values_changed
+
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_STORED_ERRORS",
+    "ImportValuesRefused",
+    "ValueImportResult",
+    "error_report_csv",
+    "format_error",
+    "known_formats",
+    "load_mapping",
+    "run_import",
+    "write_error_report",
+]
+
+CHUNK_SIZE = 10_000
+MAX_STORED_ERRORS = 10_000
+MAX_MAPPING_BYTES = 1024 * 1024
+READER_MODULES = (
+    "ayni.monitoring.imports.tabular",
+    "ayni.monitoring.imports.dhis2",
+    "ayni.monitoring.imports.sdmx",
+)
+DEFAULT_COUNTRY = "PE"
+
+
+@dataclass
+class ValueImportResult(ImportResult):
+    """An import's counts: ``read = created + updated + unchanged + deleted + rejected``.
+
+    ``rejected`` counts lines, ``error_count`` problems (a line can have several); ``errors``
+    keeps the first ``MAX_STORED_ERRORS`` of them.
+    """
+
+    read: int = 0
+    deleted: int = 0
+    error_count: int = 0
+    indicator_ids: set[int] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "rejected": self.rejected,
+        }
+
+    def reject(self, errors: list[RowError]) -> None:
+        """Count one refused line with its problems."""
+        self.rejected += 1
+        self.error_count += len(errors)
+        room = MAX_STORED_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(errors[:room])
+
+    def stored_errors(self) -> list[dict[str, Any]]:
+        """The errors as stored on the batch, with a note of those left out."""
+        stored = [error.as_dict() for error in self.errors]
+        left_out = self.error_count - len(self.errors)
+        if left_out > 0:
+            stored.append(
+                RowError(
+                    None,
+                    "",
+                    ngettext(
+                        "%(count)s more error not stored",
+                        "%(count)s more errors not stored",
+                        left_out,
+                    )
+                    % {"count": left_out},
+                ).as_dict()
+            )
+        return stored
+
+
+class ImportValuesRefused(ImportRefused):
+    """The file is refused for its bad lines; ``batch`` and ``result`` say which and why."""
+
+    def __init__(self, message: str, batch: ImportBatch, result: ValueImportResult) -> None:
+        super().__init__(message)
+        self.batch = batch
+        self.result = result
+
+
+def format_error(error: RowError | dict[str, Any]) -> str:
+    """``line 7, period: '2014-13' has month 13 ...`` for a row error or its stored form."""
+    data = error.as_dict() if isinstance(error, RowError) else error
+    where = (
+        _("line %(line)s") % {"line": data["line"]} if data.get("line") is not None else _("file")
+    )
+    return (
+        f"{where}, {data['field']}: {data['message']}"
+        if data.get("field")
+        else (f"{where}: {data['message']}")
+    )
+
+
+def load_readers() -> None:
+    """Import the reader modules, which register themselves in ``READERS``."""
+    for module in READER_MODULES:
+        importlib.import_module(module)
+
+
+def known_formats() -> list[str]:
+    """The format names ``run_import`` accepts."""
+    load_readers()
+    return sorted(READERS)
+
+
+_MAPPING_TYPES: dict[str, str] = {
+    "columns": "text",
+    "indicators": "text",
+    "locations": "text",
+    "dimensions": "text",
+    "constants": "text",
+    "dimension_values": "object",
+    "category_option_combos": "object-or-text",
+}
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read a mapping JSON file (see docs/imports.md); refuse it naming the file and the
+    position of a JSON error, or the key whose value has the wrong shape."""
+    path = Path(path)
+    name = path.name
+    try:
+        if path.stat().st_size > MAX_MAPPING_BYTES:
+            raise ImportRefused(
+                _("%(file)s: a mapping file is at most %(max)s bytes")
+                % {"file": name, "max": f"{MAX_MAPPING_BYTES:,}"}
+            )
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportRefused(_("%(file)s: no such file") % {"file": path}) from None
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(
+            _("%(file)s: not UTF-8 text (byte %(position)s)")
+            % {"file": name, "position": exc.start}
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(
+            _("%(file)s: not valid JSON at line %(line)s, column %(column)s: %(error)s")
+            % {"file": name, "line": exc.lineno, "column": exc.colno, "error": exc.msg}
+        ) from None
+    if not isinstance(data, dict):
+        raise ImportRefused(_("%(file)s: the mapping must be a JSON object") % {"file": name})
+    for key, shape in _MAPPING_TYPES.items():
+        if key not in data:
+            continue
+        value = data[key]
+        ok = isinstance(value, dict) and all(isinstance(k, str) for k in value)
+        if ok and shape == "text":
+            ok = all(isinstance(v, str) for v in value.values())
+        elif ok:
+            ok = all(
+                (isinstance(v, dict) and all(isinstance(x, str) for x in v.values()))
+                or (shape == "object-or-text" and v == "")
+                for v in value.values()
+            )
+        if not ok:
+            expected = (
+                _("an object of texts") if shape == "text" else _("an object of objects of texts")
+            )
+            raise ImportRefused(
+                _("%(file)s: '%(key)s' must be %(expected)s")
+                % {"file": name, "key": key, "expected": expected}
+            )
+    if "sheet" in data and not isinstance(data["sheet"], str):
+        raise ImportRefused(_("%(file)s: 'sheet' must be a text") % {"file": name})
+    try:
+        return Mapping.from_dict(data)
+    except ImportRefused as exc:
+        raise ImportRefused(f"{name}: {exc}") from None
+
+
+def _default_country(user: Any) -> Country:
+    office = getattr(user, "country_office", None)
+    if office is not None:
+        return office.country
+    try:
+        return Country.objects.get(iso2=DEFAULT_COUNTRY)
+    except Country.DoesNotExist:
+        raise ImportRefused(
+            _("no country given, and %(code)s is not loaded") % {"code": DEFAULT_COUNTRY}
+        ) from None
+
+
+def run_import(
+    *,
+    format: str,
+    path: Path,
+    user: Any = None,
+    mapping: Mapping | None = None,
+    dry_run: bool = False,
+    atomic: bool = True,
+    progress: Callable[[int], None] | None = None,
+    country: Country | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> tuple[ImportBatch, ValueImportResult]:
+    """Import the data values of ``path``, read as ``format``; see the module docstring.
+
+    ``country`` defaults to the user's office country, else Peru. ``progress`` is called
+    with the number of lines read after each chunk. Raises ``ImportRefused`` (nothing
+    written) for a file refused as a whole, and ``ImportValuesRefused`` (with the batch and
+    every error) when an atomic run meets bad lines.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRefused(_("%(file)s: no such file") % {"file": path})
+    if check_size(path) == 0:
+        raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
+    load_readers()
+    read = READERS.get(format)
+    if read is None:
+        raise ImportRefused(
+            _("unknown format '%(format)s'; known formats: %(known)s")
+            % {"format": format, "known": ", ".join(sorted(READERS))}
+        )
+    country = country or _default_country(user)
+    mapping = mapping or Mapping()
+    options = {
+        "format": format,
+        "country": country.iso2,
+        "mapping": dataclasses.asdict(mapping),
+    }
+    with import_batch(
+        kind=f"monitoring.{format}",
+        path=path,
+        user=user,
+        dry_run=dry_run,
+        atomic=atomic,
+        options=options,
+    ) as batch:
+        result = ValueImportResult()
+        try:
+            with _collection_paused(), transaction.atomic():
+                _process(
+                    read(path, mapping),
+                    Resolver(country, mapping),
+                    result,
+                    batch_id=batch.pk,
+                    dry_run=dry_run,
+                    atomic=atomic,
+                    chunk_size=chunk_size,
+                    progress=progress,
+                )
+                if result.read == 0:
+                    raise ImportRefused(_("%(file)s: no values found") % {"file": path.name})
+                if atomic and result.rejected:
+                    raise ImportValuesRefused(_refusal(path, result), batch, result)
+                if not dry_run and (result.indicator_ids or result.deleted):
+                    transaction.on_commit(
+                        partial(
+                            _send_changed,
+                            set(result.indicator_ids),
+                            set(result.years),
+                            batch,
+                        )
+                    )
+        except ImportRefused:
+            _close(batch, result, refused=True)
+            raise
+        except DatabaseError as exc:
+            _close(batch, result, refused=True)
+            raise ImportRefused(
+                _("%(file)s: the database refused the values, nothing written: %(error)s")
+                % {"file": path.name, "error": exc}
+            ) from exc
+        _close(batch, result, refused=False)
+    return batch, result
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the run.
+
+    A run allocates millions of short-lived objects that form no cycles (values, tuples,
+    decimals); the collector would walk them again and again, a third of the run time.
+    Reference counting still frees them; the collector runs again when the import ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _process(
+    items: Iterable[ParsedValue | RowError],
+    resolver: Resolver,
+    result: ValueImportResult,
+    *,
+    batch_id: int,
+    dry_run: bool,
+    atomic: bool,
+    chunk_size: int,
+    progress: Callable[[int], None] | None,
+) -> None:
+    # Each key is packed into one integer (ids and run-local numbers for the period and
+    # the disaggregation) mapped to its line: at a million values this is the largest
+    # structure of the run, about a third of the size of a dict of tuples.
+    seen: dict[int, int] = {}
+    periods: dict[str, int] = {}
+    disaggregations: dict[str, int] = {}
+    iterator = iter(items)
+    while chunk := list(islice(iterator, chunk_size)):
+        rows: list[Row] = []
+        for item in chunk:
+            result.read += 1
+            if isinstance(item, RowError):
+                result.reject([item])
+                continue
+            resolved = resolver.resolve(item)
+            if isinstance(resolved, list):
+                result.reject(problem_errors(item.line, resolved))
+                continue
+            indicator, location, period, disaggregation, source = resolved.key
+            period_number = periods.setdefault(period, len(periods))
+            disaggregation_number = disaggregations.setdefault(disaggregation, len(disaggregations))
+            packed = (
+                ((((indicator << 40) | location) << 24 | period_number) << 24)
+                | disaggregation_number
+            ) << 40 | source
+            first = seen.get(packed)
+            if first is not None:
+                result.reject(
+                    [
+                        RowError(
+                            item.line,
+                            "key",
+                            _(
+                                "same indicator, place, period, disaggregation and source as "
+                                "line %(line)s"
+                            )
+                            % {"line": first},
+                            f"{item.indicator} {item.location} {item.period}",
+                        )
+                    ]
+                )
+                continue
+            seen[packed] = item.line
+            rows.append(resolved)
+        # An atomic run with a bad line will be refused: keep reading to report every
+        # error, but stop comparing and writing.
+        doomed = atomic and result.rejected > 0
+        outcome = compare_and_write(
+            rows, batch_id=batch_id, write=not dry_run and not doomed, compare=not doomed
+        )
+        result.created += outcome.created
+        result.updated += outcome.updated
+        result.unchanged += outcome.unchanged
+        result.deleted += outcome.deleted
+        for indicator_id, year in outcome.touched:
+            result.indicator_ids.add(indicator_id)
+            result.years.add(year)
+        if progress is not None:
+            progress(result.read)
+
+
+def _refusal(path: Path, result: ValueImportResult) -> str:
+    shown = "; ".join(format_error(error) for error in result.errors[:10])
+    more = result.error_count - min(len(result.errors), 10)
+    text = ngettext(
+        "%(file)s: %(count)s line refused, nothing written: %(errors)s",
+        "%(file)s: %(count)s lines refused, nothing written: %(errors)s",
+        result.rejected,
+    ) % {"file": path.name, "count": result.rejected, "errors": shown}
+    if more > 0:
+        text += " " + _("(and %(count)s more)") % {"count": more}
+    return text
+
+
+def _close(batch: ImportBatch, result: ValueImportResult, *, refused: bool) -> None:
+    """Put the counts and errors on the batch (``import_batch`` saves it)."""
+    if refused:
+        # Nothing was written: only what was read and refused is true of the file.
+        result.created = result.updated = result.unchanged = result.deleted = 0
+        result.indicator_ids.clear()
+        result.years.clear()
+    batch.counts = result.counts()
+    batch.errors = result.stored_errors()
+
+
+def _send_changed(indicator_ids: set[int], years: set[int], batch: ImportBatch) -> None:
+    values_changed.send(sender=DataValue, indicator_ids=indicator_ids, years=years, batch=batch)
+
+
+# --- error report ----------------------------------------------------------------------------
+
+REPORT_HEADER = ("line", "field", "message", "item")
+
+
+class Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+def write_error_report(batch: ImportBatch, handle: Writable) -> int:
+    """Write the batch's errors as CSV (line, field, message, item) to ``handle``.
+
+    Cells that a spreadsheet would run as formulas are neutralised (``core.tables``).
+    Returns the number of errors written.
+    """
+    writer = csv.writer(handle)
+    writer.writerow(REPORT_HEADER)
+    count = 0
+    for error in _stored(batch):
+        writer.writerow([safe_cell(error.get(key)) for key in REPORT_HEADER])
+        count += 1
+    return count
+
+
+def _stored(batch: ImportBatch) -> Iterator[dict[str, Any]]:
+    for error in batch.errors or []:
+        if isinstance(error, dict):
+            yield error
+
+
+def error_report_csv(batch: ImportBatch) -> str:
+    """The batch's errors as CSV text, for download (see ``write_error_report``)."""
+    buffer = io.StringIO()
+    write_error_report(batch, buffer)
+    return buffer.getvalue()

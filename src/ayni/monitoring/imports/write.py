@@ -1,0 +1,284 @@
+"""Compare a chunk of resolved rows with the stored values, and write the difference.
+
+One query loads the stored values a chunk could match; each row is then new (created), the
+same as stored (unchanged), different (updated) or a deletion. Writes bypass model
+instances, which would cost more than everything else together at a million values: plain
+``executemany`` statements on every database, and on PostgreSQL (psycopg 3) ``COPY`` for new
+rows and ``COPY`` into a temporary table + one ``UPDATE ... FROM`` for changed ones.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field
+
+from ayni.monitoring.imports.resolve import QUANTUM, Row
+from ayni.monitoring.models import DataValue
+
+Key = tuple[int, int, str, str, int]
+STORED = (
+    "indicator_id",
+    "location_id",
+    "period",
+    "disaggregation",
+    "source_id",
+    "id",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "flags",
+)
+# What an update may change; the key columns and period_type/year (derived from the period)
+# cannot differ between a row and the stored value it matches.
+UPDATED = ("value", "lower", "upper", "numerator", "denominator", "flags", "import_batch")
+INSERTED = (
+    "indicator",
+    "location",
+    "period_type",
+    "period",
+    "year",
+    "disaggregation",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "source",
+    "flags",
+    "import_batch",
+    "is_illustrative",
+)
+
+
+def _column(name: str) -> str:
+    field = DataValue._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # noqa: S101 - concrete fields only
+    return connection.ops.quote_name(field.column)
+
+
+@dataclass
+class ChunkOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    touched: set[tuple[int, int]] = field(default_factory=set)  # (indicator id, year)
+
+
+def stored_values(rows: Sequence[Row]) -> dict[Key, tuple[Any, ...]]:
+    """The stored values that share a key with one of ``rows``, in one query.
+
+    Filtering on each key part separately may fetch a few values outside the chunk (another
+    combination of the same parts); they are simply not looked at. The numbers come back as
+    the driver gives them (``same_number`` compares them): Django's converters would cost
+    more than the rest of the comparison.
+    """
+    if not rows:
+        return {}
+    if _can_copy():
+        return _stored_values_postgresql(rows)
+    indicators, locations, periods, disaggregations, sources = (
+        {row.key[i] for row in rows} for i in range(5)
+    )
+    query = DataValue.objects.filter(
+        indicator_id__in=indicators,
+        location_id__in=locations,
+        period__in=periods,
+        disaggregation__in=disaggregations,
+        source_id__in=sources,
+    ).values_list(*STORED)
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            (indicator, location, period, disaggregation, source): rest
+            for indicator, location, period, disaggregation, source, *rest in cursor.fetchall()
+        }
+
+
+def _stored_values_postgresql(rows: Sequence[Row]) -> dict[Key, tuple[Any, ...]]:
+    # The exact keys as five arrays, each looked up in the unique index (LATERAL ... LIMIT 1
+    # keeps the planner on the index: a join would scan the whole table for every chunk,
+    # its row estimate for unnest() being a guess). Nothing outside the chunk is fetched.
+    table = connection.ops.quote_name(DataValue._meta.db_table)
+    names = [_column(name.removesuffix("_id")) for name in STORED]
+    selected = ", ".join(f"d.{name}" for name in names[5:])
+    where = " AND ".join(f"d.{name} = k.c{i}" for i, name in enumerate(names[:5]))
+    # Only column and table names from the model are formatted in; values are parameters.
+    keys = "unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[])"
+    lookup = f"(SELECT {selected} FROM {table} AS d WHERE {where} LIMIT 1) AS v"  # noqa: S608
+    sql = f"SELECT k.*, v.* FROM {keys} AS k(c0, c1, c2, c3, c4), LATERAL {lookup}"  # noqa: S608
+    params = [[row.key[i] for row in rows] for i in range(5)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            (indicator, location, period, disaggregation, source): rest
+            for indicator, location, period, disaggregation, source, *rest in cursor.fetchall()
+        }
+
+
+_SQLITE_READ = decimal.Context(prec=15)  # what Django reads back from SQLite's REAL
+
+
+def same_number(stored: Any, new: Decimal | None) -> bool:
+    """Whether a number as the driver returned it is the one about to be written.
+
+    PostgreSQL returns the stored ``Decimal``. SQLite stores decimals as REAL and returns a
+    float: equal when the new number converts to the same float, or when it equals what
+    Django would read back (15 significant digits, then 6 decimal places).
+    """
+    if stored is None or new is None:
+        return stored is new
+    if isinstance(stored, Decimal):
+        return stored == new
+    if stored == float(new):
+        return True
+    return _SQLITE_READ.create_decimal_from_float(float(stored)).quantize(QUANTUM) == new
+
+
+def compare_and_write(
+    rows: Sequence[Row], *, batch_id: int, write: bool, compare: bool = True
+) -> ChunkOutcome:
+    """Count ``rows`` against the stored values and, when ``write``, store the difference.
+
+    ``compare=False`` skips even the look-up (an atomic run already known to be refused
+    only keeps reading to report every error).
+    """
+    outcome = ChunkOutcome()
+    if not compare:
+        return outcome
+    stored = stored_values(rows)
+    inserts: list[Row] = []
+    updates: list[tuple[int, Row]] = []
+    deletes: list[int] = []
+    for row in rows:
+        old = stored.get(row.key)
+        if row.delete:
+            if old is None:
+                outcome.unchanged += 1
+            else:
+                deletes.append(old[0])
+                outcome.deleted += 1
+                outcome.touched.add((row.key[0], row.year))
+        elif old is None:
+            inserts.append(row)
+            outcome.created += 1
+            outcome.touched.add((row.key[0], row.year))
+        elif (
+            same_number(old[1], row.value)
+            and same_number(old[2], row.lower)
+            and same_number(old[3], row.upper)
+            and same_number(old[4], row.numerator)
+            and same_number(old[5], row.denominator)
+            and old[6] == row.flags
+        ):
+            outcome.unchanged += 1
+        else:
+            updates.append((old[0], row))
+            outcome.updated += 1
+            outcome.touched.add((row.key[0], row.year))
+    if write:
+        if inserts:
+            insert_rows(inserts, batch_id)
+        if updates:
+            update_rows(updates, batch_id)
+        if deletes:
+            DataValue.objects.filter(pk__in=deletes).delete()
+    return outcome
+
+
+def _insert_tuple(row: Row, batch_id: int) -> tuple[Any, ...]:
+    indicator, location, period, disaggregation, source = row.key
+    return (
+        indicator,
+        location,
+        row.period_type,
+        period,
+        row.year,
+        disaggregation,
+        row.value,
+        row.lower,
+        row.upper,
+        row.numerator,
+        row.denominator,
+        source,
+        row.flags,
+        batch_id,
+        False,
+    )
+
+
+def _can_copy() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3  # psycopg2 has no ``cursor.copy``
+
+
+def insert_rows(rows: Iterable[Row], batch_id: int) -> None:
+    """Insert new values (their keys are known not to be stored)."""
+    table = connection.ops.quote_name(DataValue._meta.db_table)
+    columns = ", ".join(_column(name) for name in INSERTED)
+    with connection.cursor() as cursor:
+        if _can_copy():
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(_insert_tuple(row, batch_id))
+            return
+        placeholders = ", ".join(["%s"] * len(INSERTED))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            [_insert_tuple(row, batch_id) for row in rows],
+        )
+
+
+def _update_tuple(pk: int, row: Row, batch_id: int) -> tuple[Any, ...]:
+    return (
+        row.value,
+        row.lower,
+        row.upper,
+        row.numerator,
+        row.denominator,
+        row.flags,
+        batch_id,
+        pk,
+    )
+
+
+def update_rows(updates: Sequence[tuple[int, Row]], batch_id: int) -> None:
+    """Write changed values over the stored ones, by id."""
+    table = connection.ops.quote_name(DataValue._meta.db_table)
+    pk = _column("id")
+    with connection.cursor() as cursor:
+        if _can_copy():
+            # Staged in a temporary table that disappears with the transaction; the run is
+            # always inside one (see pipeline.run_import).
+            names = ", ".join(_column(name) for name in (*UPDATED, "id"))
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS ayni_value_updates ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute("TRUNCATE ayni_value_updates")
+            with cursor.cursor.copy(f"COPY ayni_value_updates ({names}) FROM STDIN") as copy:
+                for pk_value, row in updates:
+                    copy.write_row(_update_tuple(pk_value, row, batch_id))
+            assignments = ", ".join(f"{_column(name)} = u.{_column(name)}" for name in UPDATED)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM ayni_value_updates AS u "  # noqa: S608
+                f"WHERE t.{pk} = u.{pk}"
+            )
+            return
+        assignments = ", ".join(f"{_column(name)} = %s" for name in UPDATED)
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
+            [_update_tuple(pk_value, row, batch_id) for pk_value, row in updates],
+        )

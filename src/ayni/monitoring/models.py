@@ -1,0 +1,276 @@
+"""Indicators of the situation of children, their data values, baselines and targets.
+
+A data value is one number for one indicator, place, period and disaggregation, from one
+source. ``disaggregation`` is a canonical key, ``"area=rural;sex=F"`` (dimension codes in
+alphabetical order, ``""`` for the total), so that values are unique and fast to group on every
+database; its parts are checked against ``Dimension``/``DimensionValue`` on import.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ayni.core.models import localized
+
+
+class DataSource(models.Model):
+    class Kind(models.TextChoices):
+        SURVEY = "survey", _("household survey")
+        ADMINISTRATIVE = "administrative", _("administrative system")
+        CENSUS = "census", _("census")
+        MODELLED = "modelled", _("modelled estimate")
+        OTHER = "other", _("other")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name_es = models.CharField(_("name (Spanish)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    citation = models.CharField(_("citation"), max_length=1000, blank=True)
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class Dimension(models.Model):
+    """A way to disaggregate: sex, area, age group, wealth quintile, mother tongue, disability."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("disaggregation dimension")
+        verbose_name_plural = _("disaggregation dimensions")
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class DimensionValue(models.Model):
+    dimension = models.ForeignKey(
+        Dimension, verbose_name=_("dimension"), on_delete=models.CASCADE, related_name="values"
+    )
+    code = models.SlugField(_("code"), max_length=32)
+    name_es = models.CharField(_("name (Spanish)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["dimension", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="dimensionvalue_unique"),
+        ]
+        verbose_name = _("dimension value")
+        verbose_name_plural = _("dimension values")
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class Indicator(models.Model):
+    class Unit(models.TextChoices):
+        PERCENT = "percent", _("percent")
+        PER_1000 = "per_1000", _("rate per 1,000")
+        PER_100000 = "per_100000", _("rate per 100,000")
+        NUMBER = "number", _("number")
+        CURRENCY = "currency", _("currency")
+
+    class Direction(models.TextChoices):
+        HIGHER_IS_BETTER = "up", _("higher is better")
+        LOWER_IS_BETTER = "down", _("lower is better")
+
+    class Frequency(models.TextChoices):
+        ANNUAL = "annual", _("annual")
+        QUARTERLY = "quarterly", _("quarterly")
+        MONTHLY = "monthly", _("monthly")
+        IRREGULAR = "irregular", _("irregular (surveys)")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    definition_es = models.TextField(_("definition (Spanish)"), blank=True)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices)
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    numerator_es = models.CharField(_("numerator (Spanish)"), max_length=500, blank=True)
+    numerator_en = models.CharField(_("numerator (English)"), max_length=500, blank=True)
+    denominator_es = models.CharField(_("denominator (Spanish)"), max_length=500, blank=True)
+    denominator_en = models.CharField(_("denominator (English)"), max_length=500, blank=True)
+    frequency = models.CharField(
+        _("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.ANNUAL
+    )
+    decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=1)
+    dimensions = models.ManyToManyField(
+        Dimension,
+        verbose_name=_("accepted disaggregations"),
+        blank=True,
+        related_name="indicators",
+    )
+    results = models.ManyToManyField(
+        "programmes.Result", verbose_name=_("results"), blank=True, related_name="indicators"
+    )
+    goals = models.ManyToManyField(
+        "programmes.FrameworkGoal",
+        verbose_name=_("framework goals"),
+        blank=True,
+        related_name="indicators",
+    )
+    source = models.CharField(_("source of the definition"), max_length=1000, blank=True)
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:indicator-detail", args=[self.code])
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def definition(self) -> str:
+        return localized(self, "definition")
+
+
+class IndicatorCode(models.Model):
+    """The indicator's code in another system: UNICEF SDMX, DHIS2, a national system."""
+
+    class System(models.TextChoices):
+        SDMX_UNICEF = "sdmx_unicef", _("UNICEF SDMX")
+        DHIS2 = "dhis2", _("DHIS2 data element")
+        NATIONAL = "national", _("national system")
+        OTHER = "other", _("other")
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="codes"
+    )
+    system = models.CharField(_("system"), max_length=16, choices=System.choices)
+    code = models.CharField(_("code"), max_length=128)
+
+    class Meta:
+        ordering = ["indicator", "system"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "code"], name="indicatorcode_unique"),
+        ]
+        verbose_name = _("code in another system")
+        verbose_name_plural = _("codes in other systems")
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()}: {self.code}"
+
+
+class DataValue(models.Model):
+    class PeriodType(models.TextChoices):
+        YEAR = "Y", _("year")
+        QUARTER = "Q", _("quarter")
+        MONTH = "M", _("month")
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+    )
+    location = models.ForeignKey(
+        "geography.Location",
+        verbose_name=_("place"),
+        on_delete=models.PROTECT,
+        related_name="data_values",
+    )
+    period_type = models.CharField(_("period type"), max_length=1, choices=PeriodType.choices)
+    # "2014", "2014Q1" or "2014-01": sorts in time order within a period type.
+    period = models.CharField(_("period"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    disaggregation = models.CharField(_("disaggregation"), max_length=255, blank=True, default="")
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    lower = models.DecimalField(
+        _("lower bound"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    upper = models.DecimalField(
+        _("upper bound"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    numerator = models.DecimalField(
+        _("numerator"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    source = models.ForeignKey(
+        DataSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="values"
+    )
+    flags = models.CharField(_("status flags"), max_length=32, blank=True)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        verbose_name=_("import batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+
+    class Meta:
+        ordering = ["indicator", "location", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "location", "period", "disaggregation", "source"],
+                name="datavalue_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "year"])]
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.location.code} {self.period}: {self.value}"
+
+
+class Target(models.Model):
+    """A baseline or a target of an indicator for a place and year."""
+
+    class Kind(models.TextChoices):
+        BASELINE = "baseline", _("baseline")
+        TARGET = "target", _("target")
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    location = models.ForeignKey(
+        "geography.Location",
+        verbose_name=_("place"),
+        on_delete=models.PROTECT,
+        related_name="indicator_targets",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    source = models.CharField(_("source"), max_length=1000, blank=True)
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+
+    class Meta:
+        ordering = ["indicator", "location", "kind", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "location", "kind", "year"], name="target_unique"
+            ),
+        ]
+        verbose_name = _("baseline or target")
+        verbose_name_plural = _("baselines and targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.location.code} {self.kind} {self.year}: {self.value}"

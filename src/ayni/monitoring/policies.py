@@ -1,0 +1,52 @@
+"""Who may see and change indicators and data.
+
+Indicators, their values, sources and targets describe the situation of children: public
+information, readable by everyone. Administrators and M&E officers change them and import
+data for the places of their office's country."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ayni.accounts.models import Role
+from ayni.accounts.permissions import Action, Policy, register
+from ayni.monitoring.models import (
+    DataSource,
+    DataValue,
+    Dimension,
+    DimensionValue,
+    Indicator,
+    IndicatorCode,
+    Target,
+)
+
+WRITERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
+
+
+class PublicDataPolicy(Policy):
+    def can(self, user: Any, action: Action) -> bool:
+        if action == Action.VIEW:
+            return True
+        return bool(user.is_authenticated and user.country_office_id and user.role in WRITERS)
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset
+
+
+for _model in (DataSource, Dimension, DimensionValue, Indicator, IndicatorCode):
+    register(_model)(PublicDataPolicy)
+
+
+class PlaceDataPolicy(PublicDataPolicy):
+    """Values and targets belong to a place: writers change those of their office's country."""
+
+    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if action == Action.VIEW:
+            return queryset
+        return queryset.filter(location__country_id=user.country_office.country_id)
+
+
+register(DataValue)(PlaceDataPolicy)
+register(Target)(PlaceDataPolicy)

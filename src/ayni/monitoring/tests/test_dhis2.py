@@ -1,0 +1,536 @@
+"""DHIS2 dataValueSet readers, on DHIS2's own test fixtures read in place from shared/data."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ayni.core.imports import ImportRefused, RowError
+from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
+from ayni.monitoring.imports.dhis2 import dhis2_period, read_dhis2_csv, read_dhis2_json
+
+SHARED = Path(
+    os.environ.get("AYNI_SHARED_DATA")
+    or Path(__file__).resolve().parents[4].parent / "shared" / "data"
+)
+DHIS2 = SHARED / "dhis2-core" / "dhis-2"
+JSON_DIR = DHIS2 / "dhis-test-integration" / "src" / "test" / "resources" / "datavalueset"
+CSV_DIR = DHIS2 / "dhis-test-integration" / "src" / "test" / "resources" / "dxf2" / "datavalueset"
+E2E = DHIS2 / "dhis-test-e2e" / "src" / "test" / "resources" / "aggregate"
+
+JSON_FIXTURES = [
+    JSON_DIR / "dataValueSetJ.json",
+    JSON_DIR / "dataValueSetJDeleteNoValue.json",
+    JSON_DIR / "dataValueSetJDeleteZeroValue.json",
+    JSON_DIR / "dataValueSetCreateDate.json",
+    E2E / "dataValues_single_dataset.json",
+]
+# DHIS2 period → Ayni period, written out by hand for the periods the fixtures use.
+PERIODS = {"201201": "2012-01", "201202": "2012-02", "201911": "2019-11"}
+
+
+def need(path: Path) -> Path:
+    if not path.is_file():
+        pytest.skip(f"shared DHIS2 data not found at {path} (set AYNI_SHARED_DATA)")
+    return path
+
+
+def items(read: Any, path: Path, mapping: Mapping) -> list[ParsedValue | RowError]:
+    return list(read(path, mapping))
+
+
+def mapping_for(values: list[dict[str, Any]], **extra: Any) -> Mapping:
+    """Every organisation unit of the values to Lima (15), every combo to the total."""
+    locations = {v["orgUnit"]: "15" for v in values if "orgUnit" in v}
+    combos: dict[str, dict[str, str]] = {
+        v["categoryOptionCombo"]: {} for v in values if v.get("categoryOptionCombo")
+    }
+    return Mapping(
+        locations=locations,
+        category_option_combos=combos,
+        constants={"source": "hmis"},
+        **extra,
+    )
+
+
+def write(tmp_path: Path, payload: Any, name: str = "dvs.json") -> Path:
+    path = tmp_path / name
+    path.write_text(payload if isinstance(payload, str) else json.dumps(payload))
+    return path
+
+
+def test_the_readers_are_registered_under_their_format_names() -> None:
+    assert READERS["dhis2-json"] is read_dhis2_json
+    assert READERS["dhis2-csv"] is read_dhis2_csv
+
+
+@pytest.mark.parametrize("path", JSON_FIXTURES, ids=lambda p: p.name)
+def test_json_fixture_gives_one_value_per_data_value(path: Path) -> None:
+    document = json.loads(need(path).read_text())
+    values = document["dataValues"]
+    # Top-level period/orgUnit are defaults: fill them in the way the reader should.
+    expected = [
+        {**{k: document[k] for k in ("period", "orgUnit") if k in document}, **v} for v in values
+    ]
+
+    result = items(read_dhis2_json, path, mapping_for(expected))
+
+    assert len(result) == len(values)
+    assert all(isinstance(item, ParsedValue) for item in result), result
+    assert [p.line for p in result] == list(range(1, len(values) + 1))
+    assert [p.indicator for p in result] == [v["dataElement"] for v in values]
+    assert {p.indicator_system for p in result} == {"dhis2"}
+    assert [p.period for p in result] == [PERIODS[v["period"]] for v in expected]
+    assert {p.location for p in result} == {"15"}
+    assert {p.source for p in result} == {"hmis"}
+    assert [p.value for p in result] == [v.get("value", "") for v in values]
+
+
+def test_fixture_counts() -> None:
+    """What the fixtures hold, so a change in shared/data shows up here first."""
+    counts = {p.name: len(json.loads(need(p).read_text())["dataValues"]) for p in JSON_FIXTURES}
+    assert counts == {
+        "dataValueSetJ.json": 1,
+        "dataValueSetJDeleteNoValue.json": 1,
+        "dataValueSetJDeleteZeroValue.json": 1,
+        "dataValueSetCreateDate.json": 1,
+        "dataValues_single_dataset.json": 2,
+    }
+
+
+def test_a_value_without_value_deletes_and_a_zero_is_kept() -> None:
+    mapping = Mapping(locations={"DiszpKrYNg8": "15"})
+    [no_value] = items(read_dhis2_json, need(JSON_DIR / "dataValueSetJDeleteNoValue.json"), mapping)
+    [zero] = items(read_dhis2_json, need(JSON_DIR / "dataValueSetJDeleteZeroValue.json"), mapping)
+    [ten] = items(read_dhis2_json, need(JSON_DIR / "dataValueSetJ.json"), mapping)
+    assert isinstance(no_value, ParsedValue) and no_value.delete and no_value.value == ""
+    assert isinstance(zero, ParsedValue) and not zero.delete and zero.value == "0"
+    assert isinstance(ten, ParsedValue) and not ten.delete and ten.value == "10"
+
+
+def test_the_deleted_flag_asks_for_deletion(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {
+            "dataValues": [
+                {
+                    "dataElement": "de1",
+                    "period": "2014",
+                    "orgUnit": "ou1",
+                    "value": "5",
+                    "deleted": True,
+                },
+                {
+                    "dataElement": "de1",
+                    "period": "2015",
+                    "orgUnit": "ou1",
+                    "value": "6",
+                    "deleted": False,
+                },
+            ]
+        },
+    )
+    first, second = items(read_dhis2_json, path, Mapping(locations={"ou1": "03"}))
+    assert isinstance(first, ParsedValue) and first.delete
+    assert isinstance(second, ParsedValue) and not second.delete
+
+
+def test_e2e_fixture_maps_category_option_combos_to_dimensions() -> None:
+    path = need(E2E / "dataValues_single_dataset.json")
+    mapping = Mapping(
+        locations={"O6uvpzGd5pu": "03"},
+        category_option_combos={"oPcWGgS2Liz": {"sex": "F"}, "rtfSaMjPyq6": {"sex": "M"}},
+        indicators={"BjDrgVrkBI3": "births-attended"},
+    )
+    first, second = items(read_dhis2_json, path, mapping)
+    assert isinstance(first, ParsedValue) and isinstance(second, ParsedValue)
+    assert (first.indicator, first.indicator_system) == ("births-attended", "")
+    assert (first.location, first.period, first.value) == ("03", "2019-11", "1000")
+    assert first.dimensions == {"sex": "F"}
+    assert second.dimensions == {"sex": "M"}
+
+
+def test_an_unmapped_org_unit_is_a_row_error_naming_the_uid() -> None:
+    path = need(E2E / "dataValues_single_dataset.json")
+    mapping = Mapping(category_option_combos={"oPcWGgS2Liz": {}, "rtfSaMjPyq6": {}})
+    errors = items(read_dhis2_json, path, mapping)
+    assert all(isinstance(e, RowError) for e in errors)
+    assert [(e.line, e.field, e.item) for e in errors] == [
+        (1, "orgUnit", "O6uvpzGd5pu"),
+        (2, "orgUnit", "O6uvpzGd5pu"),
+    ]
+    assert "data value 2" in errors[1].message and "O6uvpzGd5pu" in errors[1].message
+
+
+def test_an_unmapped_category_option_combo_is_a_row_error_naming_the_uid() -> None:
+    path = need(E2E / "dataValues_single_dataset.json")
+    mapping = Mapping(locations={"O6uvpzGd5pu": "03"}, category_option_combos={"oPcWGgS2Liz": {}})
+    first, second = items(read_dhis2_json, path, mapping)
+    assert isinstance(first, ParsedValue) and first.dimensions == {}
+    assert isinstance(second, RowError)
+    assert (second.line, second.field, second.item) == (2, "categoryOptionCombo", "rtfSaMjPyq6")
+    assert "rtfSaMjPyq6" in second.message
+
+
+def test_top_level_fields_are_defaults_even_after_the_values(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '{"dataValues": [{"dataElement": "de1", "value": "1"},'
+        ' {"dataElement": "de2", "value": "2", "period": "2015Q3", "orgUnit": "ou2"}],'
+        ' "dataSet": "ds1", "completeDate": "2015-01-01", "period": "2014",'
+        ' "orgUnit": "ou1", "attributeOptionCombo": "aoc1"}',
+    )
+    mapping = Mapping(
+        locations={"ou1": "15", "ou2": "03"}, category_option_combos={"aoc1": {"area": "rural"}}
+    )
+    first, second = items(read_dhis2_json, path, mapping)
+    assert isinstance(first, ParsedValue) and isinstance(second, ParsedValue)
+    assert (first.location, first.period, first.dimensions) == ("15", "2014", {"area": "rural"})
+    assert (second.location, second.period) == ("03", "2015Q3")
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2014", "2014"),
+        ("2014Q1", "2014Q1"),
+        ("2014Q4", "2014Q4"),
+        ("201401", "2014-01"),
+        ("201412", "2014-12"),
+        ("201413", None),
+        ("2014Q5", None),
+        ("2014W1", None),
+        ("2014BiW1", None),
+        ("20140101", None),
+        ("201401B", None),
+        ("2014S1", None),
+        ("2014April", None),
+        ("", None),
+    ],
+)
+def test_periods(period: str, expected: str | None) -> None:
+    assert dhis2_period(period) == expected
+
+
+def test_a_weekly_period_is_a_row_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {
+            "dataValues": [
+                {"dataElement": "de1", "period": "2014W3", "orgUnit": "ou1", "value": "1"}
+            ]
+        },
+    )
+    [error] = items(read_dhis2_json, path, Mapping(locations={"ou1": "15"}))
+    assert isinstance(error, RowError)
+    assert (error.line, error.field, error.item) == (1, "period", "2014W3")
+    assert "period type not supported" in error.message
+
+
+def test_missing_fields_and_non_objects_are_row_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {
+            "dataValues": [
+                {"period": "2014", "orgUnit": "ou1", "value": "1"},
+                {"dataElement": "de1", "orgUnit": "ou1", "value": "1"},
+                {"dataElement": "de1", "period": "2014", "value": "1"},
+                "not a value",
+                {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "comment": "only"},
+                {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": 12.5},
+            ]
+        },
+    )
+    result = items(read_dhis2_json, path, Mapping(locations={"ou1": "15"}))
+    assert [(r.line, r.field) for r in result[:5]] == [
+        (1, "dataElement"),
+        (2, "period"),
+        (3, "orgUnit"),
+        (4, "dataValues"),
+        (5, "value"),
+    ]
+    assert all(isinstance(r, RowError) for r in result[:5])
+    last = result[5]
+    assert isinstance(last, ParsedValue) and last.value == "12.5"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"dataValues": [{"dataElement": "de1",', "not valid JSON"),
+        ('{"dataValues": []} trailing', "not valid JSON"),
+        ('[{"dataElement": "de1"}]', "the top level is not a JSON object"),
+        ('{"dataSet": "ds1", "period": "2014"}', "no dataValues array"),
+        ('{"dataValues": [], "idScheme": "CODE"}', "idScheme CODE is not supported yet"),
+        ("", "the file is empty"),
+    ],
+)
+def test_bad_json_is_refused_before_any_value(tmp_path: Path, content: str, message: str) -> None:
+    path = write(tmp_path, content)
+    values = read_dhis2_json(path, Mapping())
+    with pytest.raises(ImportRefused, match=message):
+        next(iter(values))
+
+
+def test_malformed_json_after_good_values_is_refused_before_the_first(tmp_path: Path) -> None:
+    good = ",\n".join(
+        json.dumps({"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": str(i)})
+        for i in range(100)
+    )
+    path = write(tmp_path, '{"dataValues": [' + good + ", {oops}]}")
+    values = read_dhis2_json(path, Mapping(locations={"ou1": "15"}))
+    with pytest.raises(ImportRefused, match="not valid JSON"):
+        next(iter(values))
+
+
+def test_an_oversize_file_is_refused(tmp_path: Path, settings: Any) -> None:
+    settings.AYNI_MAX_IMPORT_BYTES = 10
+    path = write(tmp_path, {"dataValues": []})
+    with pytest.raises(ImportRefused, match="above the limit"):
+        list(read_dhis2_json(path, Mapping()))
+
+
+def _peak_memory_reading(tmp_path: Path, count: int) -> int:
+    path = tmp_path / f"big{count}.json"
+    with path.open("w") as out:
+        out.write('{"dataSet": "ds1", "dataValues": [')
+        for i in range(count):
+            value = {
+                "dataElement": f"de{i % 7}",
+                "period": "201401",
+                "orgUnit": "ou1",
+                "categoryOptionCombo": "coc1",
+                "value": str(i),
+                "storedBy": "admin",
+                "comment": "a comment that takes some room",
+                "followup": False,
+            }
+            out.write(("," if i else "") + json.dumps(value))
+        out.write("]}")
+    mapping = Mapping(locations={"ou1": "15"}, category_option_combos={"coc1": {}})
+    tracemalloc.start()
+    try:
+        seen = sum(1 for item in read_dhis2_json(path, mapping) if isinstance(item, ParsedValue))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seen == count
+    return peak
+
+
+def test_json_is_streamed_not_loaded_whole(tmp_path: Path) -> None:
+    _peak_memory_reading(tmp_path, 10)  # warm up: translation catalogues, module state
+    small = _peak_memory_reading(tmp_path, 2_000)
+    large = _peak_memory_reading(tmp_path, 8_000)
+    # Four times the values, (almost) the same peak: memory does not grow with the file.
+    # json.load would hold every value at once, several times the file's size.
+    assert large < small * 1.25, (small, large)
+
+
+# CSV -----------------------------------------------------------------------------------------
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    with need(path).open(newline="") as handle:
+        return [row for row in csv.reader(handle) if row]
+
+
+def test_csv_with_and_without_header_give_the_same_values() -> None:
+    with_header = CSV_DIR / "dataValueSetB.csv"
+    without = CSV_DIR / "dataValueSetBNoHeader.csv"
+    rows = csv_rows(without)
+    mapping = Mapping(
+        locations={"DiszpKrYNg8": "15", "BdfsJfj87js": "03"}, constants={"source": "hmis"}
+    )
+
+    a = items(read_dhis2_csv, need(with_header), mapping)
+    b = items(read_dhis2_csv, need(without), mapping)
+
+    assert len(a) == len(b) == len(rows) == 12
+    assert all(isinstance(item, ParsedValue) for item in a + b)
+    assert [p.line for p in a] == list(range(2, 14))  # line 1 is the header
+    assert [p.line for p in b] == list(range(1, 13))
+    for x, y in zip(a, b, strict=True):
+        x.line = y.line
+    assert a == b
+    assert [(p.indicator, p.period, p.value) for p in b] == [
+        (row[0], PERIODS[row[1]], row[5]) for row in rows
+    ]
+    assert [p.location for p in b] == [
+        {"DiszpKrYNg8": "15", "BdfsJfj87js": "03"}[row[2]] for row in rows
+    ]
+
+
+def test_csv_with_a_deleted_column_reads_rows_without_it() -> None:
+    path = need(CSV_DIR / "dataValueSetWithDataSetHeader.csv")
+    mapping = Mapping(locations={"DiszpKrYNg8": "15", "BdfsJfj87js": "03"})
+    result = items(read_dhis2_csv, path, mapping)
+    assert len(result) == len(csv_rows(path)) - 1 == 3
+    assert all(isinstance(p, ParsedValue) and not p.delete for p in result)
+
+
+def test_csv_unmapped_codes_deleted_rows_and_short_rows(tmp_path: Path) -> None:
+    path = tmp_path / "dvs.csv"
+    path.write_text(
+        "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,"
+        "lastupdated,comment,followup,deleted\n"
+        "de1,201401,ou1,,,5,admin,2014-02-01,,false,true\n"
+        "de1,201401,ouX,,,5,admin,2014-02-01,,false,\n"
+        "de1,201401,ou1,cocX,,5,admin,2014-02-01,,false,\n"
+        "\n"
+        "de1,2014W2,ou1,,,5,admin,2014-02-01,,false,\n"
+        "de1,201401,ou1,,\n"
+    )
+    deleted, org_unit, combo, period, short = items(
+        read_dhis2_csv, path, Mapping(locations={"ou1": "15"})
+    )
+    assert isinstance(deleted, ParsedValue) and deleted.delete and deleted.line == 2
+    assert isinstance(org_unit, RowError) and (org_unit.line, org_unit.item) == (3, "ouX")
+    assert "line 3" in org_unit.message
+    assert isinstance(combo, RowError) and (combo.field, combo.item) == (
+        "categoryOptionCombo",
+        "cocX",
+    )
+    assert isinstance(period, RowError) and period.line == 6 and period.field == "period"
+    assert isinstance(short, RowError) and short.line == 7 and short.field == "value"
+
+
+def test_a_csv_that_is_not_a_data_value_set_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    path.write_text("REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE\nPER,CME_MRY0T4,2014,17\n")
+    with pytest.raises(ImportRefused, match="not a DHIS2 dataValueSet CSV"):
+        list(read_dhis2_csv(path, Mapping()))
+
+
+# Through the pipeline, into the database ------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue(db: None) -> dict[str, Any]:
+    """DHIS2 data elements of the fixtures as Ayni indicators, sex, and a source."""
+    from ayni.monitoring.models import (
+        DataSource,
+        Dimension,
+        DimensionValue,
+        Indicator,
+        IndicatorCode,
+    )
+
+    sex, _ = Dimension.objects.get_or_create(
+        code="sex", defaults={"name_es": "Sexo", "name_en": "Sex"}
+    )
+    for code in ("F", "M"):
+        DimensionValue.objects.get_or_create(
+            dimension=sex, code=code, defaults={"name_es": code, "name_en": code}
+        )
+    indicators = {}
+    for code, element in [
+        ("t-dhis-a", "BjDrgVrkBI3"),
+        ("t-dhis-b", "f7n9E0hX8qk"),
+        ("t-dhis-c", "Ix2HsbDMLea"),
+        ("t-dhis-d", "eY5ehpbEsB7"),
+    ]:
+        indicator = Indicator.objects.create(
+            code=code,
+            name_es=code,
+            name_en=code,
+            unit=Indicator.Unit.NUMBER,
+            direction=Indicator.Direction.HIGHER_IS_BETTER,
+        )
+        indicator.dimensions.set([sex])
+        IndicatorCode.objects.create(
+            indicator=indicator, system=IndicatorCode.System.DHIS2, code=element
+        )
+        indicators[code] = indicator
+    DataSource.objects.create(
+        code="t-hmis", kind=DataSource.Kind.ADMINISTRATIVE, name_es="HMIS (prueba)"
+    )
+    return indicators
+
+
+def stored(indicators: Any) -> set[tuple[str, str, str, str, Decimal]]:
+    from ayni.monitoring.models import DataValue
+
+    return {
+        (v.indicator.code, v.location.code, v.period, v.disaggregation, v.value)
+        for v in DataValue.objects.filter(indicator__in=indicators.values()).select_related(
+            "indicator", "location"
+        )
+    }
+
+
+def test_dhis2_json_through_the_pipeline(catalogue: dict[str, Any]) -> None:
+    from ayni.monitoring.imports.pipeline import run_import
+
+    path = need(E2E / "dataValues_single_dataset.json")
+    mapping = Mapping(
+        locations={"O6uvpzGd5pu": "03"},  # Apurímac stands in for the Sierra Leone unit
+        category_option_combos={"oPcWGgS2Liz": {"sex": "F"}, "rtfSaMjPyq6": {"sex": "M"}},
+        constants={"source": "t-hmis"},
+    )
+
+    _, dry = run_import(format="dhis2-json", path=path, mapping=mapping, dry_run=True)
+    assert (dry.read, dry.created, dry.rejected) == (2, 2, 0)
+    assert stored(catalogue) == set()
+
+    _, first = run_import(format="dhis2-json", path=path, mapping=mapping)
+    assert (first.created, first.rejected) == (2, 0)
+    assert stored(catalogue) == {
+        ("t-dhis-a", "03", "2019-11", "sex=F", Decimal("1000")),
+        ("t-dhis-a", "03", "2019-11", "sex=M", Decimal("2000")),
+    }
+
+    _, again = run_import(format="dhis2-json", path=path, mapping=mapping)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_dhis2_csv_through_the_pipeline(catalogue: dict[str, Any]) -> None:
+    from ayni.monitoring.imports.pipeline import run_import
+
+    path = need(CSV_DIR / "dataValueSetB.csv")
+    rows = csv_rows(path)[1:]
+    mapping = Mapping(
+        locations={"DiszpKrYNg8": "15", "BdfsJfj87js": "03"}, constants={"source": "t-hmis"}
+    )
+    _, result = run_import(format="dhis2-csv", path=path, mapping=mapping)
+    assert (result.read, result.created, result.rejected) == (len(rows), len(rows), 0)
+    codes = {"f7n9E0hX8qk": "t-dhis-b", "Ix2HsbDMLea": "t-dhis-c", "eY5ehpbEsB7": "t-dhis-d"}
+    places = {"DiszpKrYNg8": "15", "BdfsJfj87js": "03"}
+    assert stored(catalogue) == {
+        (codes[r[0]], places[r[2]], PERIODS[r[1]], "", Decimal(r[5])) for r in rows
+    }
+
+
+def test_a_dhis2_value_without_value_deletes_the_stored_one(catalogue: dict[str, Any]) -> None:
+    from ayni.monitoring.imports.pipeline import run_import
+
+    mapping = Mapping(locations={"DiszpKrYNg8": "15"}, constants={"source": "t-hmis"})
+    run_import(format="dhis2-json", path=need(JSON_DIR / "dataValueSetJ.json"), mapping=mapping)
+    assert stored(catalogue) == {("t-dhis-b", "15", "2012-01", "", Decimal("10"))}
+
+    delete = need(JSON_DIR / "dataValueSetJDeleteNoValue.json")
+    _, result = run_import(format="dhis2-json", path=delete, mapping=mapping)
+    assert result.deleted == 1
+    assert stored(catalogue) == set()
+
+
+def test_an_unmapped_org_unit_refuses_the_file_through_the_pipeline(
+    catalogue: dict[str, Any],
+) -> None:
+    from ayni.monitoring.imports.pipeline import ImportValuesRefused, run_import
+
+    path = need(E2E / "dataValues_single_dataset.json")
+    mapping = Mapping(
+        category_option_combos={"oPcWGgS2Liz": {"sex": "F"}, "rtfSaMjPyq6": {"sex": "M"}},
+        constants={"source": "t-hmis"},
+    )
+    with pytest.raises(ImportValuesRefused, match="O6uvpzGd5pu"):
+        run_import(format="dhis2-json", path=path, mapping=mapping)
+    assert stored(catalogue) == set()

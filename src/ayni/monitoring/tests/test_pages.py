@@ -1,0 +1,85 @@
+import pytest
+from django.urls import reverse
+
+from ayni.geography.models import Country
+from ayni.monitoring import analytics
+from ayni.monitoring.demo import load_demo_indicators
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_data():
+    load_demo_indicators(Country.objects.get(iso2="PE"))
+    analytics.refresh()
+
+
+def test_indicator_list_shows_latest_national_value_and_status(client, demo_data) -> None:
+    response = client.get(reverse("monitoring:indicator-list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    rows = {row["indicator"].code: row for row in response.context["rows"]}
+    assert str(rows["stunting-u5"]["latest"].value) == "12.2"  # ENDES 2018, as cited
+    assert rows["stunting-u5"]["status"].code in {"on_track", "at_risk", "off_track"}
+
+
+def test_indicator_list_filters_by_status(client, demo_data) -> None:
+    response = client.get(reverse("monitoring:indicator-list"), {"status": "no_data"})
+    assert all(row["status"].code == "no_data" for row in response.context["rows"])
+
+
+def test_stunting_page_has_map_trend_and_equity(client, demo_data) -> None:
+    response = client.get(
+        reverse("monitoring:indicator-detail", args=["stunting-u5"]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    context = response.context
+    assert len(context["rows"]) == 25
+    assert context["trend"] is not None and context["map"]["legend"]
+    assert context["region_gap"].gap.worst == "09"  # Huancavelica, 33.4 in 2016 (cited)
+    body = response.content.decode()
+    assert "Equity" in body and "<svg" in body and "elcomercio.pe" in body
+
+
+def test_indicator_data_downloads_as_csv(client, demo_data) -> None:
+    response = client.get(
+        reverse("monitoring:indicator-detail", args=["stunting-u5"]), {"format": "csv"}
+    )
+    content = b"".join(response.streaming_content).decode()
+    assert "stunting-u5,PE" in content and "illustrative" in content.splitlines()[0]
+
+
+def test_region_page_compares_with_the_national_value(client_for, demo_data) -> None:
+    response = client_for("rosa").get(reverse("monitoring:region", args=["PE", "03"]))
+    assert response.status_code == 200
+    stunting = next(r for r in response.context["rows"] if r["indicator"].code == "stunting-u5")
+    assert stunting["here"].year == 2016 and stunting["national"] is not None
+
+
+def test_pages_work_before_any_data(client) -> None:
+    assert client.get(reverse("monitoring:indicator-list")).status_code == 200
+
+
+def test_api_data_values_filter_and_stream_as_csv(api_for, demo_data) -> None:
+    api = api_for(None)
+    body = api.get("/api/data-values/?indicator=stunting-u5&location=PE&year=2016").json()
+    assert {r["value"] for r in body["results"]} >= {"13.100000"}
+    response = api.get("/api/data-values/?indicator=u5-mortality&output=csv")
+    lines = b"".join(response.streaming_content).decode().strip().splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("indicator,location,period")
+    assert len(lines) == 1 + 6 + 25 * 5  # cited national series + illustrative departments
+
+
+def test_api_analytics_by_location_year_and_equity(api_for, demo_data) -> None:
+    api = api_for(None)
+    rows = api.get("/api/analytics/?indicator=stunting-u5&year=2016").json()["rows"]
+    assert len(rows) == 25
+    equity = api.get("/api/analytics/equity/?indicator=stunting-u5&year=2016").json()
+    assert equity["region_gap"]["gap"]["worst"] == "09"
+    assert api.get("/api/analytics/?indicator=nope").status_code == 400
+
+
+def test_api_indicators_are_public_and_read_only(api_for, demo_data) -> None:
+    api = api_for(None)
+    body = api.get("/api/indicators/stunting-u5/").json()
+    assert body["codes"] == {"sdmx_unicef": "NT_ANT_HAZ_NE2"}
+    assert api.post("/api/indicators/", {}).status_code in {401, 403, 405}
