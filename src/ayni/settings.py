@@ -199,6 +199,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded files above this size are refused before they are read (imports check again).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AYNI_MAX_IMPORT_BYTES = envint("AYNI_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
+# Background jobs: "thread" runs them in the web process (embedded default, no extra
+# service); "worker" queues them in the database for `ayni worker` processes.
+AYNI_JOBS = envstr("AYNI_JOBS", "thread")
+if AYNI_JOBS not in {"thread", "worker"}:
+    raise ImproperlyConfigured(f"AYNI_JOBS must be thread or worker, not {AYNI_JOBS!r}")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

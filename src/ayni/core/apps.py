@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "ayni.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from ayni.core import policies  # noqa: F401

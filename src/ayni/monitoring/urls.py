@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ayni.monitoring import views
+from ayni.monitoring import import_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -9,6 +9,15 @@ urlpatterns = [
         "monitoring/indicators/<slug:code>/",
         views.IndicatorDetailView.as_view(),
         name="indicator-detail",
+    ),
+    path("monitoring/imports/", import_views.ImportStartView.as_view(), name="import"),
+    path(
+        "monitoring/imports/jobs/<int:pk>/", import_views.ImportJobView.as_view(), name="import-job"
+    ),
+    path(
+        "monitoring/imports/<int:pk>/errors.csv",
+        import_views.ImportErrorsView.as_view(),
+        name="import-errors",
     ),
     path("monitoring/regions/<str:country>/<str:code>/", views.RegionView.as_view(), name="region"),
 ]

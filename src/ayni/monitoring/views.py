@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, scope
+from ayni.accounts.permissions import Action, has_perm, scope
 from ayni.core.charts import LineChart, Series
 from ayni.core.tables import csv_response
 from ayni.geography.models import Location
 from ayni.geography.svg import department_map
 from ayni.monitoring import analytics, equity
-from ayni.monitoring.models import DataSource, Indicator
+from ayni.monitoring.models import DataSource, DataValue, Indicator
 from ayni.monitoring.selectors import (
     NATIONAL,
     baseline_and_target,
@@ -55,6 +55,7 @@ class IndicatorListView(ScopedView, ListView):
             query=self.request.GET.get("q", ""),
             status=wanted,
             statuses=[(code, label) for code, label in LABELS.items()],
+            can_import=has_perm(self.request.user, Action.ADD, DataValue),
         )
         return context
 

@@ -83,3 +83,27 @@ def test_api_indicators_are_public_and_read_only(api_for, demo_data) -> None:
     body = api.get("/api/indicators/stunting-u5/").json()
     assert body["codes"] == {"sdmx_unicef": "NT_ANT_HAZ_NE2"}
     assert api.post("/api/indicators/", {}).status_code in {401, 403, 405}
+
+
+def test_imported_values_reach_the_page_and_the_api(
+    client, api_for, demo_data, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    """An import refreshes the analytics store: the indicator page and API show the values."""
+    from ayni.monitoring.imports.pipeline import run_import
+
+    path = tmp_path / "stunting.csv"
+    path.write_text(
+        "indicator,location,period,value,source\n"
+        "stunting-u5,03,2019,21.5,andina-inei-2018\n"
+        "stunting-u5,09,2019,30.1,andina-inei-2018\n",
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _batch, result = run_import(format="csv", path=path, atomic=True)
+    assert result.created == 2
+    rows = api_for(None).get("/api/analytics/?indicator=stunting-u5&year=2019").json()["rows"]
+    assert {(r["location_code"], r["value"]) for r in rows} == {("03", 21.5), ("09", 30.1)}
+    response = client.get(
+        reverse("monitoring:indicator-detail", args=["stunting-u5"]), {"year": 2019}
+    )
+    assert [r["location_code"] for r in response.context["rows"]] == ["09", "03"]

@@ -1,0 +1,88 @@
+"""Importing through the browser: upload, dry-run preview, confirm, progress, error report."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from ayni.core.models import Job
+from ayni.geography.models import Country
+from ayni.monitoring.demo import load_demo_indicators
+from ayni.monitoring.models import DataValue
+
+pytestmark = pytest.mark.django_db
+
+GOOD = (
+    "indicator,location,period,value,source\n"
+    "stunting-u5,03,2019,21.5,andina-inei-2018\n"
+    "stunting-u5,09,2019,30.1,andina-inei-2018\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def queued_jobs(settings, tmp_path):
+    # Jobs wait in the database; the test runs them with `ayni worker --once`.
+    settings.AYNI_JOBS = "worker"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_demo_indicators(Country.objects.get(iso2="PE"))
+
+
+def _upload(client, content: str, **extra):
+    data = {"file": SimpleUploadedFile("values.csv", content.encode()), "format": "csv", **extra}
+    return client.post(reverse("monitoring:import"), data)
+
+
+def test_dry_run_first_then_confirm_writes(client_for) -> None:
+    client = client_for("ana")
+    response = _upload(client, GOOD)
+    assert response.status_code == 302
+    job_url = response["Location"]
+    call_command("worker", "--once")
+    page = client.get(job_url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["job"].status == Job.Status.SUCCEEDED
+    assert page.context["batch"].counts["created"] == 2 and page.context["batch"].dry_run
+    assert not DataValue.objects.filter(year=2019).exists()
+    assert "Import for real" in page.content.decode()
+
+    confirmed = client.post(job_url)
+    call_command("worker", "--once")
+    page = client.get(confirmed["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["batch"].counts["created"] == 2 and not page.context["batch"].dry_run
+    assert DataValue.objects.filter(year=2019).count() == 2
+
+
+def test_refused_rows_are_listed_with_a_downloadable_report(client_for) -> None:
+    client = client_for("ana")
+    response = _upload(client, GOOD + "stunting-u5,99,2019,1,andina-inei-2018\n")
+    call_command("worker", "--once")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    batch = page.context["batch"]
+    assert page.context["job"].result["refused"]
+    assert batch.errors[0]["line"] == 4
+    report = client.get(reverse("monitoring:import-errors", args=[batch.pk]))
+    assert "99" in report.content.decode()
+
+
+def test_progress_page_polls_while_running(client_for) -> None:
+    client = client_for("ana")
+    response = _upload(client, GOOD)
+    page = client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in page  # still queued: the status block refreshes itself
+
+
+def test_only_data_writers_may_import(client_for) -> None:
+    assert client_for("pia").get(reverse("monitoring:import")).status_code == 403
+    assert client_for("pablo").get(reverse("monitoring:import")).status_code == 403
+
+
+def test_a_job_is_visible_to_its_starter_only(client_for) -> None:
+    response = _upload(client_for("ana"), GOOD)
+    assert client_for("bruno").get(response["Location"]).status_code == 404
+
+
+def test_an_oversize_upload_is_refused_before_it_is_queued(client_for, settings) -> None:
+    settings.AYNI_MAX_IMPORT_BYTES = 10
+    response = _upload(client_for("ana"), GOOD)
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+    assert not Job.objects.exists()
