@@ -5,20 +5,28 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.accounts.api import ScopedReadOnlyViewSet
 from ayni.accounts.drf import AyniPermission
+from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core import jobs
+from ayni.core.models import Job
 from ayni.core.tables import csv_response
 from ayni.monitoring import analytics, equity
+from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
+from ayni.monitoring.import_views import save_upload
 from ayni.monitoring.models import DataValue, Indicator, Target
 
 
@@ -241,8 +249,92 @@ class AnalyticsViewSet(viewsets.ViewSet):
         )
 
 
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=[code for code, _ in IMPORT_FORMATS])
+    mapping = serializers.FileField(required=False)
+    best_effort = serializers.BooleanField(default=False)
+    dry_run = serializers.BooleanField(default=True)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True, allow_null=True)
+    error_report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress_done",
+            "progress_total",
+            "percent",
+            "result",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "error_report",
+        ]
+
+    def get_error_report(self, obj: Job) -> str | None:
+        batch = (obj.result or {}).get("batch")
+        return reverse("monitoring:import-errors", args=[batch]) if batch else None
+
+
+class ImportViewSet(viewsets.GenericViewSet):
+    """Imports of data values: ``POST`` a file (multipart; a dry run unless
+    ``dry_run=false``) to start a background job, then ``GET`` the job for its progress,
+    counts and the link to its error report (CSV)."""
+
+    queryset = Job.objects.filter(kind="monitoring.import")
+    serializer_class = JobSerializer
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self) -> QuerySet[Job]:
+        return scope(self.request.user, Action.VIEW, super().get_queryset())
+
+    def check_permissions(self, request: Request) -> None:
+        # Starting an import is adding data values; reading a job is reading one's own job.
+        allowed = (
+            has_perm(request.user, Action.ADD, DataValue)
+            if self.action == "create"
+            else has_perm(request.user, Action.VIEW, Job)
+        )
+        if not allowed:
+            self.permission_denied(request)
+
+    @extend_schema(request=ImportRequestSerializer, responses=JobSerializer)
+    def create(self, request: Request) -> Response:
+        form = ImportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        if upload.size > settings.AYNI_MAX_IMPORT_BYTES:
+            raise ValidationError({"file": f"larger than {settings.AYNI_MAX_IMPORT_BYTES} bytes"})
+        mapping = form.validated_data.get("mapping")
+        job = jobs.enqueue(
+            "monitoring.import",
+            user=request.user,
+            payload={
+                "path": save_upload(upload),
+                "mapping": save_upload(mapping) if mapping else "",
+                "format": form.validated_data["format"],
+                "atomic": not form.validated_data["best_effort"],
+                "dry_run": form.validated_data["dry_run"],
+                "user_id": request.user.pk,
+                "file_name": upload.name,
+            },
+        )
+        return Response(JobSerializer(job).data, status=201)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(JobSerializer(self.get_object()).data)
+
+
 def register(router: BaseRouter) -> None:
     router.register("indicators", IndicatorViewSet, basename="indicator")
     router.register("data-values", DataValueViewSet, basename="data-value")
     router.register("targets", TargetViewSet, basename="target")
     router.register("analytics", AnalyticsViewSet, basename="analytics")
+    router.register("imports", ImportViewSet, basename="import")

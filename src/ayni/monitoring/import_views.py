@@ -56,7 +56,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _save(upload: Any) -> str:
+def save_upload(upload: Any) -> str:
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     # A random name: the uploader's file name is kept only as a suffix, never as a path.
@@ -86,8 +86,10 @@ class ImportStartView(ScopedView, FormView):
 
     def form_valid(self, form: ImportForm) -> HttpResponse:
         payload = {
-            "path": _save(form.cleaned_data["file"]),
-            "mapping": _save(form.cleaned_data["mapping"]) if form.cleaned_data["mapping"] else "",
+            "path": save_upload(form.cleaned_data["file"]),
+            "mapping": save_upload(form.cleaned_data["mapping"])
+            if form.cleaned_data["mapping"]
+            else "",
             "format": form.cleaned_data["format"],
             "atomic": not form.cleaned_data["best_effort"],
             "dry_run": True,

@@ -86,3 +86,32 @@ def test_an_oversize_upload_is_refused_before_it_is_queued(client_for, settings)
     assert response.status_code == 200
     assert "file" in response.context["form"].errors
     assert not Job.objects.exists()
+
+
+def test_api_import_starts_a_job_and_reports_progress(api_for) -> None:
+    api = api_for("ana")
+    response = api.post(
+        "/api/imports/",
+        {
+            "file": SimpleUploadedFile("values.csv", GOOD.encode()),
+            "format": "csv",
+            "dry_run": "false",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    job_id = response.json()["id"]
+    call_command("worker", "--once")
+    body = api.get(f"/api/imports/{job_id}/").json()
+    assert body["status"] == "succeeded" and body["result"]["counts"]["created"] == 2
+    assert DataValue.objects.filter(year=2019).count() == 2
+
+
+def test_api_import_is_refused_to_partners(api_for) -> None:
+    response = api_for("pia").post(
+        "/api/imports/",
+        {"file": SimpleUploadedFile("values.csv", GOOD.encode()), "format": "csv"},
+        format="multipart",
+    )
+    assert response.status_code == 403
+    assert not Job.objects.exists()
