@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -324,6 +325,7 @@ class ImportViewSet(viewsets.GenericViewSet):
                 "dry_run": form.validated_data["dry_run"],
                 "user_id": request.user.pk,
                 "file_name": upload.name,
+                "language": translation.get_language(),
             },
         )
         return Response(JobSerializer(job).data, status=201)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 
@@ -95,6 +96,8 @@ class ImportStartView(ScopedView, FormView):
             "dry_run": True,
             "user_id": self.request.user.pk,
             "file_name": form.cleaned_data["file"].name,
+            # The job runs outside the request: its messages use the requester's language.
+            "language": translation.get_language(),
         }
         job = jobs.enqueue("monitoring.import", payload=payload, user=self.request.user)
         return HttpResponseRedirect(reverse("monitoring:import-job", args=[job.pk]))

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from ayni.core.imports import ImportRefused
 from ayni.core.jobs import job_handler
@@ -24,13 +26,19 @@ def _lines(path: Path) -> int | None:
 
 @job_handler("monitoring.import")
 def import_job(job: Job, report: Callable[..., None]) -> dict[str, Any]:
-    payload = job.payload
+    # The job runs outside the request: its messages use the language of who started it.
+    with translation.override(job.payload.get("language") or settings.LANGUAGE_CODE):
+        return _run(job.payload, report)
+
+
+def _run(payload: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
     path = Path(payload["path"])
-    user = get_user_model().objects.filter(pk=payload.get("user_id")).first()
-    mapping = load_mapping(Path(payload["mapping"])) if payload.get("mapping") else None
+    user_id = payload.get("user_id")
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     total = _lines(path)
     report(0, total)
     try:
+        mapping = load_mapping(Path(payload["mapping"])) if payload.get("mapping") else None
         batch, _result = run_import(
             format=payload["format"],
             path=path,

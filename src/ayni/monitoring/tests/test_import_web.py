@@ -115,3 +115,12 @@ def test_api_import_is_refused_to_partners(api_for) -> None:
     )
     assert response.status_code == 403
     assert not Job.objects.exists()
+
+
+def test_job_messages_use_the_language_of_who_started_it(client_for) -> None:
+    client = client_for("ana")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = _upload(client, GOOD + "stunting-u5,99,2019,1,andina-inei-2018\n")
+    call_command("worker", "--once")
+    batch = client.get(response["Location"]).context["batch"]
+    assert batch.errors[0]["message"] == "no place of PE has the code '99'"
