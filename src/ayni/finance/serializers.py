@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
+from ayni.accounts.permissions import Action, scope
 from ayni.finance import services
 from ayni.finance.models import (
     Allocation,
@@ -28,8 +29,6 @@ from ayni.finance.models import (
     GrantInstalment,
 )
 from ayni.finance.selectors import with_allocated
-from ayni.partners.models import Agreement, Organisation
-from ayni.programmes.models import CountryProgramme, Result
 
 
 def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -51,22 +50,12 @@ def call(service: Callable[..., Any], **kwargs: Any) -> Any:
 
 
 # Each related model, and how its records reach a country office.
-OFFICE_LOOKUPS: dict[type[Model], str] = {
-    CountryProgramme: "country_office_id",
-    Result: "programme__country_office_id",
-    Donor: "organisation__country_office_id",
-    Grant: "programme__country_office_id",
-    Agreement: "country_office_id",
-    Organisation: "country_office_id",
-}
-
-
 def office_queryset(model: type[Model], user: Any) -> QuerySet[Any]:
-    queryset = model._default_manager.all()
-    if user is not None and user.is_superuser:
-        return queryset
-    office_id = getattr(user, "country_office_id", None)
-    return queryset.filter(**{OFFICE_LOOKUPS[model]: office_id})
+    """The records of ``model`` a user may choose from: what the one permission check lets
+    them see (their office's records), so forms and serializers never offer anything else."""
+    if user is None:  # a serializer used for output only, outside a request
+        return model._default_manager.none()
+    return scope(user, Action.VIEW, model._default_manager.all())
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -78,7 +67,7 @@ class ServiceSerializer(serializers.ModelSerializer):
         user = getattr(request, "user", None)
         for field in fields.values():
             related = getattr(field, "queryset", None)
-            if related is not None and related.model in OFFICE_LOOKUPS:
+            if related is not None:
                 field.queryset = office_queryset(related.model, user)  # type: ignore[attr-defined]
         return fields
 

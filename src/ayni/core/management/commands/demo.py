@@ -16,7 +16,8 @@ from ayni.programmes.demo import load_default_programme
 class Command(BaseCommand):
     help = (
         "Load Peru's geography, the default programme (Peru 2012–2016, facts with citations "
-        "plus illustrative records) and a demo administrator. Safe to re-run."
+        "plus illustrative records), its child indicators and a demo administrator, and build "
+        "the analytics store. Safe to re-run."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,6 +36,10 @@ class Command(BaseCommand):
         )
         admin = demo_admin_ensure(office=office)
         loaded = load_default_programme(office)
+        self.stdout.write(
+            f"{loaded.programme}: "
+            + ("loaded." if loaded.created else "already loaded, left as it is.")
+        )
         indicators = load_demo_indicators(office.country)
         refreshed = analytics.refresh()
         self.stdout.write(
@@ -42,10 +47,6 @@ class Command(BaseCommand):
             "(cited values with their source; the rest illustrative)."
         )
         self.stdout.write(f"Analytics store: {refreshed}")
-        self.stdout.write(
-            f"{loaded.programme}: "
-            + ("loaded." if loaded.created else "already loaded, left as it is.")
-        )
         # The password is shown when the account is made and kept in the local data folder
         # (never in the repository) so that `make run` can show it again until it is changed.
         secret_file = Path(settings.DATA_DIR) / "demo-admin.txt"
