@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -37,10 +37,8 @@ class IndicatorListView(ScopedView, ListView):
         queryset = super().get_queryset()
         query = self.request.GET.get("q", "").strip()
         if query:
-            queryset = (
-                queryset.filter(name_es__icontains=query)
-                | queryset.filter(name_en__icontains=query)
-                | queryset.filter(code__icontains=query)
+            queryset = queryset.filter(
+                Q(name_es__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
             )
         return queryset.order_by("code")
 
