@@ -183,19 +183,32 @@ class DataValue(models.Model):
         QUARTER = "Q", _("quarter")
         MONTH = "M", _("month")
 
+    # The table that grows to millions of rows, written by bulk imports. Its references are
+    # checked by the import pipeline (every code resolved against what is stored, in the
+    # import's transaction) and kept by Django's on_delete (PROTECT, CASCADE, SET_NULL), not
+    # by database constraints: a foreign-key constraint costs a look-up per reference per
+    # row, and with four of them an import ran at a third of its speed (docs/benchmarks.md,
+    # docs/data-model.md). Only the indexes that queries use are kept: the unique key (which
+    # also serves look-ups by indicator), (indicator, year) and the place.
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="values",
+        db_constraint=False,
+        db_index=False,
     )
     location = models.ForeignKey(
         "geography.Location",
         verbose_name=_("place"),
         on_delete=models.PROTECT,
         related_name="data_values",
+        db_constraint=False,
     )
     period_type = models.CharField(_("period type"), max_length=1, choices=PeriodType.choices)
     # "2014", "2014Q1" or "2014-01": sorts in time order within a period type.
     period = models.CharField(_("period"), max_length=8)
-    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    year = models.PositiveSmallIntegerField(_("year"))
     disaggregation = models.CharField(_("disaggregation"), max_length=255, blank=True, default="")
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
     lower = models.DecimalField(
@@ -211,7 +224,12 @@ class DataValue(models.Model):
         _("denominator"), max_digits=20, decimal_places=6, null=True, blank=True
     )
     source = models.ForeignKey(
-        DataSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="values"
+        DataSource,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="values",
+        db_constraint=False,
+        db_index=False,
     )
     flags = models.CharField(_("status flags"), max_length=32, blank=True)
     import_batch = models.ForeignKey(
@@ -221,6 +239,8 @@ class DataValue(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
 

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedValue:
     """One observation as read from a file, before anything is looked up.
 

@@ -25,8 +25,10 @@ zero: whether zero is significant is DHIS2 metadata the file does not carry.
 from __future__ import annotations
 
 import csv
+import operator
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,93 +99,159 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _truthy(value: Any) -> bool:
-    return value is True or _text(value).lower() == "true"
+class _Translator:
+    """DHIS2 data values → ``ParsedValue``, with the look-ups of a run cached.
 
+    A file repeats a few data elements, periods and category option combos a million times:
+    each is translated once. ``where`` names the position in messages ("line 7", "data value
+    7") and is only formatted for a value that has an error. The dimension dictionaries of a
+    combo are shared by every value that has it; nothing downstream changes them.
+    """
 
-def _translate(
-    line: int, where: str, fields: dict[str, Any], mapping: Mapping
-) -> ParsedValue | RowError:
-    """One DHIS2 data value (JSON field names) → a ParsedValue, or the first thing wrong."""
+    def __init__(self, mapping: Mapping, where: Callable[[int], str]) -> None:
+        self.mapping = mapping
+        self.where = where
+        self.source = mapping.constants.get("source", "")
+        # Keyed by the text as read (stripping is done once, on the first sight of it).
+        self.periods: dict[str, str | None] = {}
+        self.org_units: dict[str, str] = {}
+        self.combos: dict[tuple[str, str], dict[str, str] | None] = {}
+        self.elements: dict[str, tuple[str, str]] = {}
 
-    def error(field: str, message: str, item: str = "") -> RowError:
-        return RowError(line, field, f"{where}: {message}", item=item)
+    def error(self, line: int, field: str, message: str, item: str = "") -> RowError:
+        return RowError(line, field, f"{self.where(line)}: {message}", item=item)
 
-    element = _text(fields.get("dataElement"))
-    if not element:
-        return error("dataElement", _("no data element"))
-    raw_period = _text(fields.get("period"))
-    if not raw_period:
-        return error("period", _("no period"))
-    period = dhis2_period(raw_period)
-    if period is None:
-        return error(
-            "period",
-            _(
-                "period %(period)s: period type not supported "
-                "(only yearly 2014, quarterly 2014Q1 and monthly 201401)"
+    def __call__(
+        self,
+        line: int,
+        element: str,
+        period: str,
+        org_unit: str,
+        combo: str,
+        attribute: str,
+        value: str,
+        comment: str,
+        deleted: str,
+    ) -> ParsedValue | RowError:
+        """One DHIS2 data value (its fields as text, as read) → a ParsedValue, or the first
+        thing wrong with it."""
+        translated = self.elements.get(element)
+        if translated is None:
+            element = element.strip()
+            if not element:
+                return self.error(line, "dataElement", _("no data element"))
+            code = self.mapping.indicators.get(element)
+            translated = self.elements[element] = (code, "") if code else (element, "dhis2")
+        when = self.periods.get(period, "")
+        if when == "":
+            raw_period = period.strip()
+            if not raw_period:
+                return self.error(line, "period", _("no period"))
+            when = self.periods[period] = dhis2_period(raw_period)
+        if when is None:
+            return self.error(
+                line,
+                "period",
+                _(
+                    "period %(period)s: period type not supported "
+                    "(only yearly 2014, quarterly 2014Q1 and monthly 201401)"
+                )
+                % {"period": period.strip()},
+                item=period.strip(),
             )
-            % {"period": raw_period},
-            item=raw_period,
+        location = self.org_units.get(org_unit)
+        if location is None:
+            uid = org_unit.strip()
+            if not uid:
+                return self.error(line, "orgUnit", _("no organisation unit"))
+            found = self.mapping.locations.get(uid)
+            if not found:
+                return self.error(
+                    line,
+                    "orgUnit",
+                    _("organisation unit %(uid)s is not in the mapping's locations") % {"uid": uid},
+                    item=uid,
+                )
+            location = self.org_units[org_unit] = found
+        dimensions = self.combos.get((combo, attribute))
+        if dimensions is None:
+            combos = self.mapping.category_option_combos
+            combo_uid, attribute_uid = combo.strip(), attribute.strip()
+            if combo_uid and combo_uid not in combos:
+                return self.error(
+                    line,
+                    "categoryOptionCombo",
+                    _(
+                        "category option combo %(uid)s is not in the mapping's "
+                        "category_option_combos"
+                    )
+                    % {"uid": combo_uid},
+                    item=combo_uid,
+                )
+            dimensions = dict(combos.get(combo_uid) or {}) if combo_uid else {}
+            # An attribute option combo counts when the mapping lists it; Ayni has no
+            # attribute dimension of its own.
+            if attribute_uid and attribute_uid in combos:
+                dimensions.update(combos[attribute_uid] or {})
+            self.combos[(combo, attribute)] = dimensions
+
+        value = value.strip()
+        delete = bool(deleted) and deleted.strip().lower() == "true"
+        if not value and not delete:
+            if comment.strip():
+                return self.error(line, "value", _("no value (a comment alone is not stored)"))
+            # DHIS2 reads an empty value without a comment as "delete the stored value".
+            delete = True
+        # Positional: the order of ParsedValue's fields.
+        return ParsedValue(
+            line,
+            translated[0],
+            location,
+            when,
+            value,
+            dimensions,
+            self.source,
+            "",
+            "",
+            "",
+            "",
+            "",
+            translated[1],
+            "",
+            delete,
         )
-    org_unit = _text(fields.get("orgUnit"))
-    if not org_unit:
-        return error("orgUnit", _("no organisation unit"))
-    location = mapping.locations.get(org_unit)
-    if not location:
-        return error(
-            "orgUnit",
-            _("organisation unit %(uid)s is not in the mapping's locations") % {"uid": org_unit},
-            item=org_unit,
-        )
 
-    dimensions: dict[str, str] = {}
-    combo = _text(fields.get("categoryOptionCombo"))
-    if combo:
-        if combo not in mapping.category_option_combos:
-            return error(
-                "categoryOptionCombo",
-                _("category option combo %(uid)s is not in the mapping's category_option_combos")
-                % {"uid": combo},
-                item=combo,
-            )
-        dimensions.update(mapping.category_option_combos[combo] or {})
-    attribute = _text(fields.get("attributeOptionCombo"))
-    if attribute and attribute in mapping.category_option_combos:
-        dimensions.update(mapping.category_option_combos[attribute] or {})
 
-    value = _text(fields.get("value"))
-    comment = _text(fields.get("comment"))
-    delete = _truthy(fields.get("deleted"))
-    if not value and not delete:
-        if comment:
-            return error("value", _("no value (a comment alone is not stored)"))
-        # DHIS2 reads an empty value without a comment as "delete the stored value".
-        delete = True
-
-    if element in mapping.indicators:
-        indicator, system = mapping.indicators[element], ""
-    else:
-        indicator, system = element, "dhis2"
-    return ParsedValue(
-        line=line,
-        indicator=indicator,
-        indicator_system=system,
-        location=location,
-        period=period,
-        value=value,
-        dimensions=dimensions,
-        source=mapping.constants.get("source", ""),
-        delete=delete,
+def _json_error(path: Path, exc: Exception) -> ImportRefused:
+    return ImportRefused(
+        _("%(file)s: not valid JSON (%(error)s)")
+        % {"file": path.name, "error": " ".join(str(exc).split())}
     )
 
 
-def _scan_header(path: Path) -> dict[str, Any]:
-    """First pass: check the whole file is a JSON dataValueSet and collect its top-level fields.
+def _values_come_last(path: Path) -> bool:
+    """Whether the file ends with an array of objects closing the top-level object — the
+    ``dataValues`` array, the only such member of a dataValueSet — so that no top-level
+    field can follow it. DHIS2 writes its exports this way. Reads the last bytes only."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, handle.seek(0, 2) - 4096))
+        tail = handle.read().rstrip()
+    if not tail.endswith(b"}"):
+        return False
+    tail = tail[:-1].rstrip()
+    if not tail.endswith(b"]"):
+        return False
+    return tail[:-1].rstrip()[-1:] in {b"}", b"["}
 
-    The top-level fields (period, orgUnit …) may come after ``dataValues`` in the file, so
-    they are read before any value is translated. The pass streams (constant memory), and
-    because it reads to the end, malformed JSON is refused before a single value is yielded.
+
+def _scan_header(path: Path, *, whole: bool) -> dict[str, Any]:
+    """Check the file is a JSON dataValueSet and collect its top-level fields.
+
+    The top-level fields (period, orgUnit, idScheme …) may come before or after
+    ``dataValues``; they must be known before any value is translated. With ``whole`` the
+    pass reads the whole file (streaming, constant memory); otherwise it stops where the
+    ``dataValues`` array starts, for a file whose array comes last (``_values_come_last``),
+    and the values are then read in a single pass.
     """
     header: dict[str, Any] = {}
     saw_values = False
@@ -203,13 +271,12 @@ def _scan_header(path: Path) -> dict[str, Any]:
                         )
                 if prefix == "dataValues" and event == "start_array":
                     saw_values = True
+                    if not whole:
+                        break
                 elif "." not in prefix and prefix and event in {"string", "number", "boolean"}:
                     header[prefix] = value
         except ijson.JSONError as exc:
-            raise ImportRefused(
-                _("%(file)s: not valid JSON (%(error)s)")
-                % {"file": path.name, "error": " ".join(str(exc).split())}
-            ) from exc
+            raise _json_error(path, exc) from exc
     if first:
         raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
     if not saw_values:
@@ -237,21 +304,39 @@ def read_dhis2_json(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowE
     path = Path(path)
     if check_size(path) == 0:
         raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
-    header = _scan_header(path)
-    defaults = {key: header[key] for key in _DEFAULTS if key in header}
+    header = _scan_header(path, whole=not _values_come_last(path))
+    defaults = {key: _text(header[key]) for key in _DEFAULTS if key in header}
+    default_at = [
+        (_JSON_FIELDS.index(key), defaults[key])
+        for key in ("period", "orgUnit", "attributeOptionCombo")
+        if key in defaults
+    ]
+    translate = _Translator(mapping, lambda n: _("data value %(number)d") % {"number": n})
     with path.open("rb") as handle:
-        for number, item in enumerate(ijson.items(handle, "dataValues.item"), start=1):
-            where = _("data value %(number)d") % {"number": number}
+        items = ijson.items(handle, "dataValues.item")
+        number = 0
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                break
+            except ijson.JSONError as exc:
+                # The whole file is refused; the pipeline's transaction undoes what the
+                # values before the error wrote.
+                raise _json_error(path, exc) from exc
+            number += 1
             if not isinstance(item, dict):
-                yield RowError(
-                    number, "dataValues", _("%(where)s: not a JSON object") % {"where": where}
-                )
+                yield translate.error(number, "dataValues", _("not a JSON object"))
                 continue
-            fields = {**defaults, **{k: v for k, v in item.items() if v not in (None, "")}}
-            # An explicit value (even empty) is the value's own, not a default's.
-            fields["value"] = item.get("value")
-            fields["comment"] = item.get("comment")
-            yield _translate(number, where, fields, mapping)
+            fields = [
+                text if type(text) is str else _text(text) for text in map(item.get, _JSON_FIELDS)
+            ]
+            # Top-level period, orgUnit and attributeOptionCombo stand in for a missing or
+            # empty one. An explicit value, even empty, is the value's own.
+            for position, default in default_at:
+                if not fields[position] or fields[position].isspace():
+                    fields[position] = default
+            yield translate(number, *fields)
 
 
 def _csv_layout(first_row: list[str]) -> tuple[dict[str, int], bool]:
@@ -262,16 +347,28 @@ def _csv_layout(first_row: list[str]) -> tuple[dict[str, int], bool]:
     return {name: index for index, name in enumerate(CSV_COLUMNS)}, False
 
 
-_CSV_TO_JSON = {
-    "dataelement": "dataElement",
-    "period": "period",
-    "orgunit": "orgUnit",
-    "categoryoptioncombo": "categoryOptionCombo",
-    "attributeoptioncombo": "attributeOptionCombo",
-    "value": "value",
-    "comment": "comment",
-    "deleted": "deleted",
-}
+# The JSON fields in the order of the translator's arguments.
+_JSON_FIELDS = (
+    "dataElement",
+    "period",
+    "orgUnit",
+    "categoryOptionCombo",
+    "attributeOptionCombo",
+    "value",
+    "comment",
+    "deleted",
+)
+# The CSV columns in the order of the translator's arguments.
+_CSV_FIELDS = (
+    "dataelement",
+    "period",
+    "orgunit",
+    "categoryoptioncombo",
+    "attributeoptioncombo",
+    "value",
+    "comment",
+    "deleted",
+)
 
 
 @reader("dhis2-csv")
@@ -287,12 +384,16 @@ def read_dhis2_csv(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowEr
         raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = csv.reader(handle)
+        translate = _Translator(mapping, lambda n: _("line %(number)d") % {"number": n})
         layout: dict[str, int] | None = None
+        positions: tuple[int, ...] = ()
+        value_at = last = 0
+        pick: Callable[[list[str]], tuple[str, ...]] = tuple
         line = 1  # the line the next record starts on
         try:
             for row in rows:
                 start, line = line, rows.line_num + 1
-                if not any(cell.strip() for cell in row):
+                if not "".join(row).strip():
                     continue
                 if layout is None:
                     layout, is_header = _csv_layout(row)
@@ -305,24 +406,29 @@ def read_dhis2_csv(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowEr
                             )
                             % {"file": path.name, "columns": ", ".join(CSV_COLUMNS)}
                         )
+                    # Where each field of the translator is; -1 for a column the file lacks.
+                    positions = tuple(layout.get(name, -1) for name in _CSV_FIELDS)
+                    value_at = layout["value"]
+                    last = max(positions)
+                    if min(positions) >= 0:
+                        pick = operator.itemgetter(*positions)
+                    else:
+                        last = sys.maxsize  # a column is missing: pick cell by cell
                     if is_header:
                         continue
-                where = _("line %(number)d") % {"number": start}
-                if len(row) <= layout["value"]:
+                size = len(row)
+                if size <= value_at:
                     # Without the value column an empty value would read as a deletion.
-                    yield RowError(
+                    yield translate.error(
                         start,
                         "value",
-                        _("%(where)s: %(count)d column(s), the value column is missing")
-                        % {"where": where, "count": len(row)},
+                        _("%(count)d column(s), the value column is missing") % {"count": size},
                     )
                     continue
-                fields = {
-                    _CSV_TO_JSON[name]: row[index].strip()
-                    for name, index in layout.items()
-                    if name in _CSV_TO_JSON and index < len(row)
-                }
-                yield _translate(start, where, fields, mapping)
+                if size > last:
+                    yield translate(start, *pick(row))
+                else:
+                    yield translate(start, *[row[i] if 0 <= i < size else "" for i in positions])
         except csv.Error as exc:
             raise ImportRefused(
                 _("%(file)s, line %(line)d: not valid CSV (%(error)s)")

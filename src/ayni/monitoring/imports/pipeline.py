@@ -34,7 +34,7 @@ from ayni.core.tables import safe_cell
 from ayni.geography.models import Country
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
 from ayni.monitoring.imports.resolve import Resolver, Row, problem_errors
-from ayni.monitoring.imports.write import compare_and_write
+from ayni.monitoring.imports.write import StoredLookup, compare_and_write
 from ayni.monitoring.models import DataValue
 from ayni.monitoring.signals import values_changed
 
@@ -75,6 +75,7 @@ class ValueImportResult(ImportResult):
     error_count: int = 0
     indicator_ids: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
+    pairs: set[tuple[int, int]] = field(default_factory=set)  # (indicator id, year) written
 
     def counts(self) -> dict[str, int]:
         return {
@@ -297,6 +298,7 @@ def run_import(
                             _send_changed,
                             set(result.indicator_ids),
                             set(result.years),
+                            set(result.pairs),
                             batch,
                         )
                     )
@@ -347,21 +349,28 @@ def _process(
     seen: dict[int, int] = {}
     periods: dict[str, int] = {}
     disaggregations: dict[str, int] = {}
+    lookup = StoredLookup()
     iterator = iter(items)
+    resolve = resolver.resolve
     while chunk := list(islice(iterator, chunk_size)):
+        result.read += len(chunk)
         rows: list[Row] = []
+        append = rows.append
         for item in chunk:
-            result.read += 1
             if isinstance(item, RowError):
                 result.reject([item])
                 continue
-            resolved = resolver.resolve(item)
+            resolved = resolve(item)
             if isinstance(resolved, list):
                 result.reject(problem_errors(item.line, resolved))
                 continue
             indicator, location, period, disaggregation, source = resolved.key
-            period_number = periods.setdefault(period, len(periods))
-            disaggregation_number = disaggregations.setdefault(disaggregation, len(disaggregations))
+            period_number = periods.get(period)
+            if period_number is None:
+                period_number = periods[period] = len(periods)
+            disaggregation_number = disaggregations.get(disaggregation)
+            if disaggregation_number is None:
+                disaggregation_number = disaggregations[disaggregation] = len(disaggregations)
             packed = (
                 ((((indicator << 40) | location) << 24 | period_number) << 24)
                 | disaggregation_number
@@ -384,20 +393,25 @@ def _process(
                 )
                 continue
             seen[packed] = item.line
-            rows.append(resolved)
+            append(resolved)
         # An atomic run with a bad line will be refused: keep reading to report every
         # error, but stop comparing and writing.
         doomed = atomic and result.rejected > 0
         outcome = compare_and_write(
-            rows, batch_id=batch_id, write=not dry_run and not doomed, compare=not doomed
+            rows,
+            batch_id=batch_id,
+            write=not dry_run and not doomed,
+            compare=not doomed,
+            lookup=lookup,
         )
         result.created += outcome.created
         result.updated += outcome.updated
         result.unchanged += outcome.unchanged
         result.deleted += outcome.deleted
-        for indicator_id, year in outcome.touched:
-            result.indicator_ids.add(indicator_id)
-            result.years.add(year)
+        if outcome.touched - result.pairs:
+            result.pairs |= outcome.touched
+            result.indicator_ids.update(indicator_id for indicator_id, _ in outcome.touched)
+            result.years.update(year for _, year in outcome.touched)
         if progress is not None:
             progress(result.read)
 
@@ -422,12 +436,17 @@ def _close(batch: ImportBatch, result: ValueImportResult, *, refused: bool) -> N
         result.created = result.updated = result.unchanged = result.deleted = 0
         result.indicator_ids.clear()
         result.years.clear()
+        result.pairs.clear()
     batch.counts = result.counts()
     batch.errors = result.stored_errors()
 
 
-def _send_changed(indicator_ids: set[int], years: set[int], batch: ImportBatch) -> None:
-    values_changed.send(sender=DataValue, indicator_ids=indicator_ids, years=years, batch=batch)
+def _send_changed(
+    indicator_ids: set[int], years: set[int], pairs: set[tuple[int, int]], batch: ImportBatch
+) -> None:
+    values_changed.send(
+        sender=DataValue, indicator_ids=indicator_ids, years=years, pairs=pairs, batch=batch
+    )
 
 
 # --- error report ----------------------------------------------------------------------------

@@ -63,6 +63,10 @@ class _Indicator:
     unit: str
     dimensions: frozenset[str]
 
+    @property
+    def percent(self) -> bool:
+        return self.unit == Indicator.Unit.PERCENT
+
 
 class Problem(NamedTuple):
     field: str
@@ -144,12 +148,14 @@ class Resolver:
         self.default_source = mapping.constants.get("source", "")
         self._load()
         self._period_cache: dict[str, tuple[str, str, int] | Problem] = {}
+        self._good_periods: dict[str, tuple[str, str, int]] = {}  # the valid ones only
         self._indicator_cache: dict[tuple[str, str], _Indicator | Problem] = {}
         self._location_cache: dict[tuple[str, str], int | Problem] = {}
         self._source_cache: dict[str, int | Problem] = {}
         self._dims_cache: dict[tuple[int, tuple[tuple[str, str], ...]], str | list[Problem]] = {}
         # (indicator id, the dimensions as the reader gave them) → canonical key, when valid.
         self._dims_fast: dict[tuple[int, tuple[tuple[str, str], ...]], str] = {}
+        self._percent = {info.id for info in self.indicators.values() if info.percent}
 
     def _load(self) -> None:
         # A handful of queries per run, whatever the size of the file.
@@ -198,18 +204,19 @@ class Resolver:
     def resolve(self, item: ParsedValue) -> Row | list[Problem]:
         """The row to write for ``item``, or every problem found in it (one per field).
 
-        The usual value (codes seen before, plain numbers) takes a fast path of cache hits;
-        anything else goes through ``resolve_fully``, which also collects every problem.
+        The usual value (codes seen before, a plain number and nothing else) takes a fast
+        path of cache hits; anything else goes through ``resolve_fully``, which also collects
+        every problem. Both give the same row for the same value.
         """
         indicator = self._indicator_cache.get((item.indicator_system, item.indicator))
         location = self._location_cache.get((item.location_system, item.location))
         source = self._source_cache.get(item.source or self.default_source)
-        period = self._period_cache.get(item.period)
+        period = self._good_periods.get(item.period)
         if (
             type(indicator) is not _Indicator
             or type(location) is not int
             or type(source) is not int
-            or type(period) is not tuple
+            or period is None
             or item.delete
         ):
             return self.resolve_fully(item)
@@ -221,28 +228,56 @@ class Resolver:
             disaggregation = ""
         try:
             value = Decimal(item.value)
+        except InvalidOperation:
+            return self.resolve_fully(item)
+        if (
+            not value.is_finite()
+            or not -MAX_ABS < value < MAX_ABS
+            or (indicator.id in self._percent and not 0 <= value <= 100)
+        ):
+            return self.resolve_fully(item)
+        kind, period_code, year = period
+        if item.lower or item.upper or item.numerator or item.denominator or item.flags:
+            return self._with_extras(item, indicator.id, location, period, disaggregation, source)
+        return Row(
+            item.line,
+            (indicator.id, location, period_code, disaggregation, source),
+            kind,
+            year,
+            value.quantize(QUANTUM, ROUND_HALF_UP),
+            None,
+            None,
+            None,
+            None,
+            "",
+            False,
+        )
+
+    def _with_extras(
+        self,
+        item: ParsedValue,
+        indicator_id: int,
+        location: int,
+        period: tuple[str, str, int],
+        disaggregation: str,
+        source: int,
+    ) -> Row | list[Problem]:
+        """The fast path for a value with bounds, numerator, denominator or flags."""
+        try:
+            value = Decimal(item.value)
             lower = Decimal(item.lower) if item.lower else None
             upper = Decimal(item.upper) if item.upper else None
             numerator = Decimal(item.numerator) if item.numerator else None
             denominator = Decimal(item.denominator) if item.denominator else None
         except InvalidOperation:
             return self.resolve_fully(item)
-        if not value.is_finite() or abs(value) >= MAX_ABS:
-            return self.resolve_fully(item)
         if (
-            lower is not None
-            or upper is not None
-            or numerator is not None
-            or denominator is not None
-        ) and not all(
-            number is None or (number.is_finite() and abs(number) < MAX_ABS)
-            for number in (lower, upper, numerator, denominator)
-        ):
-            return self.resolve_fully(item)
-        if (
-            (lower is not None and lower > value)
+            not all(
+                number is None or (number.is_finite() and abs(number) < MAX_ABS)
+                for number in (lower, upper, numerator, denominator)
+            )
+            or (lower is not None and lower > value)
             or (upper is not None and upper < value)
-            or (indicator.unit == Indicator.Unit.PERCENT and not 0 <= value <= 100)
             or len(item.flags) > FLAGS_MAX
         ):
             return self.resolve_fully(item)
@@ -250,9 +285,9 @@ class Resolver:
         kind, period_code, year = period
         return Row(
             item.line,
-            (indicator.id, location, period_code, disaggregation, source),
+            (indicator_id, location, period_code, disaggregation, source),
             kind,
-            int(year),
+            year,
             quantize(value, QUANTUM, ROUND_HALF_UP),
             None if lower is None else quantize(lower, QUANTUM, ROUND_HALF_UP),
             None if upper is None else quantize(upper, QUANTUM, ROUND_HALF_UP),
@@ -305,11 +340,7 @@ class Resolver:
                         item.upper,
                     )
                 )
-            if (
-                isinstance(indicator, _Indicator)
-                and indicator.unit == Indicator.Unit.PERCENT
-                and not 0 <= value <= 100
-            ):
+            if isinstance(indicator, _Indicator) and indicator.percent and not 0 <= value <= 100:
                 problems.append(
                     Problem(
                         "value",
@@ -360,7 +391,7 @@ class Resolver:
         cached = self._period_cache.get(text)
         if cached is None:
             try:
-                cached = parse_period(text)
+                cached = self._good_periods[text] = parse_period(text)
             except ValueError as exc:
                 cached = Problem("period", str(exc), text)
             self._period_cache[text] = cached

@@ -279,15 +279,39 @@ def test_bad_json_is_refused_before_any_value(tmp_path: Path, content: str, mess
         next(iter(values))
 
 
-def test_malformed_json_after_good_values_is_refused_before_the_first(tmp_path: Path) -> None:
+def _good_then_malformed(tmp_path: Path, element: str = "de1") -> Path:
     good = ",\n".join(
-        json.dumps({"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": str(i)})
+        json.dumps({"dataElement": element, "period": "2014", "orgUnit": "ou1", "value": str(i)})
         for i in range(100)
     )
-    path = write(tmp_path, '{"dataValues": [' + good + ", {oops}]}")
-    values = read_dhis2_json(path, Mapping(locations={"ou1": "15"}))
+    # The array comes last, as DHIS2 writes it: the values are read in a single pass.
+    return write(tmp_path, '{"dataValues": [' + good + ", {oops}]}")
+
+
+def test_malformed_json_after_good_values_refuses_the_file(tmp_path: Path) -> None:
+    values = read_dhis2_json(_good_then_malformed(tmp_path), Mapping(locations={"ou1": "15"}))
+    read = []
     with pytest.raises(ImportRefused, match="not valid JSON"):
-        next(iter(values))
+        read.extend(values)
+    assert len(read) == 100
+
+
+@pytest.mark.parametrize(
+    ("content", "whole"),
+    [
+        ('{"dataSet": "a", "dataValues": [{"value": "1"}]}', False),
+        ('{"dataValues": []}\n', False),
+        ('{"dataValues": [{"value": "1"}], "period": "2014"}', True),
+        ('{"dataValues": [{"value": "1"}], "attributeCategoryOptions": ["x"]}', True),
+        ('{"dataValues": [{"value": "1"}]', True),
+    ],
+)
+def test_top_level_fields_after_the_values_ask_for_a_first_pass(
+    tmp_path: Path, content: str, whole: bool
+) -> None:
+    from ayni.monitoring.imports.dhis2 import _values_come_last
+
+    assert _values_come_last(write(tmp_path, content)) is not whole
 
 
 def test_an_oversize_file_is_refused(tmp_path: Path, settings: Any) -> None:
@@ -518,6 +542,18 @@ def test_a_dhis2_value_without_value_deletes_the_stored_one(catalogue: dict[str,
     delete = need(JSON_DIR / "dataValueSetJDeleteNoValue.json")
     _, result = run_import(format="dhis2-json", path=delete, mapping=mapping)
     assert result.deleted == 1
+    assert stored(catalogue) == set()
+
+
+def test_malformed_json_after_good_values_writes_nothing(
+    catalogue: dict[str, Any], tmp_path: Path
+) -> None:
+    from ayni.monitoring.imports.pipeline import run_import
+
+    path = _good_then_malformed(tmp_path, element="BjDrgVrkBI3")
+    mapping = Mapping(locations={"ou1": "15"}, constants={"source": "t-hmis"})
+    with pytest.raises(ImportRefused, match="not valid JSON"):
+        run_import(format="dhis2-json", path=path, mapping=mapping, atomic=False, chunk_size=10)
     assert stored(catalogue) == set()
 
 

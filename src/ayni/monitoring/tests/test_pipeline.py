@@ -443,6 +443,7 @@ def test_values_changed_is_sent_once_after_commit(
                 "signal": values_changed,
                 "indicator_ids": {catalogue["stunting"].pk, catalogue["births"].pk},
                 "years": {2014, 2015},
+                "pairs": {(catalogue["stunting"].pk, 2014), (catalogue["births"].pk, 2015)},
                 "batch": batch,
             }
         ]
@@ -536,3 +537,153 @@ def test_a_mapping_file_is_read(tmp_path: Path) -> None:
     assert mapping.columns == {"value": "valor"}
     assert mapping.dimension_values == {"area": {"Rural": "rural"}}
     assert mapping.constants == {"source": "t-sien"}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"value": "38.5"},
+        {"value": "38.5", "dimensions": {"sex": "F", "area": "rural"}},
+        {"value": "38.5", "lower": "35", "upper": "41.25", "flags": " E "},
+        {"value": "120", "numerator": "3", "denominator": "7.0000004"},
+        {"value": "101"},  # not a percentage
+        {"value": "38", "lower": "39"},  # lower bound above the value
+        {"value": "1e15"},  # too large
+        {"value": "NaN"},
+        {"value": "38.5", "flags": "x" * 40},  # flags too long
+        {"value": "38.5", "dimensions": {"sex": "X"}},  # unknown dimension value
+    ],
+)
+def test_the_fast_path_resolves_as_the_full_path(catalogue, fields) -> None:
+    from ayni.geography.models import Country
+    from ayni.monitoring.imports.base import ParsedValue
+    from ayni.monitoring.imports.resolve import Resolver
+
+    resolver = Resolver(Country.objects.get(iso2="PE"), Mapping())
+    item = ParsedValue(
+        line=3,
+        indicator="t-stunting",
+        location="03",
+        period="2014",
+        source="t-endes-2014",
+        **fields,
+    )
+    full = resolver.resolve_fully(item)
+    # The first resolution fills the caches; the second takes the fast path where it can.
+    assert resolver.resolve(item) == full
+    assert resolver.resolve(item) == full
+
+
+def test_a_pair_stored_before_the_run_is_compared_and_a_new_pair_is_not(
+    catalogue, tmp_path
+) -> None:
+    # 2014 of t-births is stored before the run: its rows are looked up (one unchanged, one
+    # updated); 2015 holds nothing yet: its rows are new without a look-up.
+    first = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["t-births", "15", "2014", "1", "t-sien", "", ""],
+            ["t-births", "03", "2014", "2", "t-sien", "", ""],
+        ],
+    )
+    run_import(format="csv", path=first)
+    second = write_csv(
+        tmp_path / "b.csv",
+        [
+            ["t-births", "15", "2014", "1", "t-sien", "", ""],
+            ["t-births", "03", "2014", "5", "t-sien", "", ""],
+            ["t-births", "15", "2015", "3", "t-sien", "", ""],
+            ["t-births", "03", "2015", "4", "t-sien", "", ""],
+        ],
+    )
+    _, result = run_import(format="csv", path=second, chunk_size=1)
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 1)
+    _, again = run_import(format="csv", path=second, chunk_size=3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert DataValue.objects.filter(indicator__code="t-births").count() == 4
+
+
+def test_every_column_is_written_as_read_back(catalogue, tmp_path) -> None:
+    # On PostgreSQL new values go through COPY in text format: tabs, backslashes and
+    # newlines in texts, missing and present optional numbers must all come back as written.
+    path = write_csv(
+        tmp_path / "v.csv",
+        [
+            [
+                "t-stunting",
+                "03",
+                "2014Q3",
+                "38.5",
+                "35",
+                "",
+                "7",
+                "20",
+                "a\tb\\c\nd",
+                "F",
+                "t-sien",
+            ],
+            ["t-births", "15", "2015-03", "-0.0000004", "", "", "", "", "", "", "t-sien"],
+        ],
+        header=[
+            "indicator",
+            "location",
+            "period",
+            "value",
+            "lower",
+            "upper",
+            "numerator",
+            "denominator",
+            "flags",
+            "dim:sex",
+            "source",
+        ],
+    )
+    batch, result = run_import(format="csv", path=path)
+    assert result.created == 2
+    rows = {
+        v.indicator.code: (
+            v.period_type,
+            v.period,
+            v.year,
+            v.disaggregation,
+            v.value,
+            v.lower,
+            v.upper,
+            v.numerator,
+            v.denominator,
+            v.flags,
+            v.import_batch_id,
+            v.is_illustrative,
+        )
+        for v in DataValue.objects.select_related("indicator")
+    }
+    assert rows == {
+        "t-stunting": (
+            "Q",
+            "2014Q3",
+            2014,
+            "sex=F",
+            Decimal("38.5"),
+            Decimal("35"),
+            None,
+            Decimal("7"),
+            Decimal("20"),
+            "a\tb\\c\nd",
+            batch.pk,
+            False,
+        ),
+        "t-births": (
+            "M",
+            "2015-03",
+            2015,
+            "",
+            Decimal("0"),
+            None,
+            None,
+            None,
+            None,
+            "",
+            batch.pk,
+            False,
+        ),
+    }
