@@ -34,7 +34,12 @@ from ayni.core.tables import safe_cell
 from ayni.geography.models import Country
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
 from ayni.monitoring.imports.resolve import Resolver, Row, problem_errors
-from ayni.monitoring.imports.write import StoredLookup, compare_and_write
+from ayni.monitoring.imports.write import (
+    BackgroundCopy,
+    StoredLookup,
+    can_copy,
+    compare_and_write,
+)
 from ayni.monitoring.models import DataValue
 from ayni.monitoring.signals import values_changed
 
@@ -343,13 +348,46 @@ def _process(
     chunk_size: int,
     progress: Callable[[int], None] | None,
 ) -> None:
+    writer = BackgroundCopy() if can_copy() and not dry_run else None
+    try:
+        _process_chunks(
+            items,
+            resolver,
+            result,
+            batch_id=batch_id,
+            dry_run=dry_run,
+            atomic=atomic,
+            chunk_size=chunk_size,
+            progress=progress,
+            writer=writer,
+        )
+    except BaseException:
+        if writer is not None:
+            writer.abandon()
+        raise
+    if writer is not None:
+        writer.close()
+
+
+def _process_chunks(
+    items: Iterable[ParsedValue | RowError],
+    resolver: Resolver,
+    result: ValueImportResult,
+    *,
+    batch_id: int,
+    dry_run: bool,
+    atomic: bool,
+    chunk_size: int,
+    progress: Callable[[int], None] | None,
+    writer: BackgroundCopy | None,
+) -> None:
     # Each key is packed into one integer (ids and run-local numbers for the period and
     # the disaggregation) mapped to its line: at a million values this is the largest
     # structure of the run, about a third of the size of a dict of tuples.
     seen: dict[int, int] = {}
     periods: dict[str, int] = {}
     disaggregations: dict[str, int] = {}
-    lookup = StoredLookup()
+    lookup = StoredLookup(writer)
     iterator = iter(items)
     resolve = resolver.resolve
     while chunk := list(islice(iterator, chunk_size)):
@@ -397,12 +435,19 @@ def _process(
         # An atomic run with a bad line will be refused: keep reading to report every
         # error, but stop comparing and writing.
         doomed = atomic and result.rejected > 0
+        if progress is not None:
+            # The callback may write (a job's progress) on this connection: the previous
+            # chunk's COPY has had this chunk's reading to finish.
+            if writer is not None:
+                writer.wait()
+            progress(result.read)
         outcome = compare_and_write(
             rows,
             batch_id=batch_id,
             write=not dry_run and not doomed,
             compare=not doomed,
             lookup=lookup,
+            writer=writer,
         )
         result.created += outcome.created
         result.updated += outcome.updated
@@ -412,8 +457,6 @@ def _process(
             result.pairs |= outcome.touched
             result.indicator_ids.update(indicator_id for indicator_id, _ in outcome.touched)
             result.years.update(year for _, year in outcome.touched)
-        if progress is not None:
-            progress(result.read)
 
 
 def _refusal(path: Path, result: ValueImportResult) -> str:

@@ -9,8 +9,10 @@ rows and ``COPY`` into a temporary table + one ``UPDATE ... FROM`` for changed o
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -83,7 +85,7 @@ def stored_values(rows: Sequence[Row]) -> dict[Key, tuple[Any, ...]]:
     """
     if not rows:
         return {}
-    if _can_copy():
+    if can_copy():
         return _stored_values_postgresql(rows)
     indicators, locations, periods, disaggregations, sources = (
         {row.key[i] for row in rows} for i in range(5)
@@ -137,21 +139,73 @@ class StoredLookup:
     the whole run.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, writer: BackgroundCopy | None = None) -> None:
         self.checked: set[tuple[int, int]] = set()
         self.fresh: set[tuple[int, int]] = set()
+        self.writer = writer
 
     def __call__(self, rows: Sequence[Row]) -> dict[Key, tuple[Any, ...]]:
         pairs = {(row.key[0], row.year) for row in rows}
         unchecked = sorted(pairs - self.checked)
         if unchecked:
+            self._wait()
             self.checked.update(unchecked)
             self.fresh.update(set(unchecked) - _pairs_stored(unchecked))
         if pairs <= self.fresh:
             return {}
         if self.fresh & pairs:
             rows = [row for row in rows if (row.key[0], row.year) not in self.fresh]
+        self._wait()
         return stored_values(rows)
+
+    def _wait(self) -> None:
+        if self.writer is not None:
+            self.writer.wait()
+
+
+class BackgroundCopy:
+    """Runs the ``COPY`` of new values on a second thread, on the run's own connection.
+
+    While PostgreSQL inserts one chunk (and updates its indexes) on one core, the run reads
+    and checks the next chunk on the other; one after the other, an import took the sum of
+    both. At most one ``COPY`` is in flight: ``wait()`` (before any other use of the
+    connection, and at the end of the run) lets it finish and raises its error, as the
+    database error Django would have raised. The ``COPY`` is part of the run's transaction.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ayni-copy")
+        self._pending: Future[None] | None = None
+
+    def submit(self, sql: str, data: str) -> None:
+        self.wait()
+        connection.ensure_connection()
+        self._pending = self._executor.submit(self._copy, connection.connection, sql, data)
+
+    @staticmethod
+    def _copy(raw: Any, sql: str, data: str) -> None:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.write(data)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with connection.wrap_database_errors:
+                pending.result()
+
+    def abandon(self) -> None:
+        """Wait for the last ``COPY`` and stop the thread, keeping quiet about its error: the
+        run is failing already, and its transaction is rolled back."""
+        # The run's own error is the one to report.
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def close(self) -> None:
+        """Wait for the last ``COPY`` and stop the thread; raises its error, if any."""
+        try:
+            self.wait()
+        finally:
+            self._executor.shutdown()
 
 
 def _pairs_stored(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -201,12 +255,14 @@ def compare_and_write(
     write: bool,
     compare: bool = True,
     lookup: Callable[[Sequence[Row]], dict[Key, tuple[Any, ...]]] = stored_values,
+    writer: BackgroundCopy | None = None,
 ) -> ChunkOutcome:
     """Count ``rows`` against the stored values and, when ``write``, store the difference.
 
     ``compare=False`` skips even the look-up (an atomic run already known to be refused
     only keeps reading to report every error). ``lookup`` finds the stored values (a run
-    passes its ``StoredLookup``).
+    passes its ``StoredLookup``); ``writer``, on PostgreSQL, runs the inserts' ``COPY`` in
+    the background.
     """
     outcome = ChunkOutcome()
     if not compare:
@@ -215,12 +271,12 @@ def compare_and_write(
     if not stored:
         # Nothing of the chunk is stored (a first import): every value is new, and a
         # deletion finds nothing to delete.
-        inserts = [row for row in rows if not row.delete]
-        outcome.created = len(inserts)
-        outcome.unchanged = len(rows) - len(inserts)
-        outcome.touched = {(row.key[0], row.year) for row in inserts}
-        if write and inserts:
-            insert_rows(inserts, batch_id)
+        new = [row for row in rows if not row.delete]
+        outcome.created = len(new)
+        outcome.unchanged = len(rows) - len(new)
+        outcome.touched = {(row.key[0], row.year) for row in new}
+        if write and new:
+            insert_rows(new, batch_id, writer)
         return outcome
     inserts: list[Row] = []
     updates: list[tuple[int, Row]] = []
@@ -252,8 +308,12 @@ def compare_and_write(
             outcome.updated += 1
             outcome.touched.add((row.key[0], row.year))
     if write:
+        if writer is not None and (updates or deletes):
+            writer.wait()
         if inserts:
-            insert_rows(inserts, batch_id)
+            insert_rows(inserts, batch_id, writer)
+        if writer is not None and (updates or deletes):
+            writer.wait()
         if updates:
             update_rows(updates, batch_id)
         if deletes:
@@ -282,7 +342,7 @@ def _insert_tuple(row: Row, batch_id: int) -> tuple[Any, ...]:
     )
 
 
-def _can_copy() -> bool:
+def can_copy() -> bool:
     if connection.vendor != "postgresql":
         return False
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
@@ -340,12 +400,16 @@ def copy_lines(rows: Iterable[Row], batch_id: int) -> str:
     return "".join(lines)
 
 
-def insert_rows(rows: Iterable[Row], batch_id: int) -> None:
-    """Insert new values (their keys are known not to be stored)."""
+def insert_rows(rows: Iterable[Row], batch_id: int, writer: BackgroundCopy | None = None) -> None:
+    """Insert new values (their keys are known not to be stored); with a ``writer`` (on
+    PostgreSQL) the ``COPY`` runs in the background."""
     table = connection.ops.quote_name(DataValue._meta.db_table)
     columns = ", ".join(_column(name) for name in INSERTED)
+    if writer is not None:
+        writer.submit(f"COPY {table} ({columns}) FROM STDIN", copy_lines(rows, batch_id))
+        return
     with connection.cursor() as cursor:
-        if _can_copy():
+        if can_copy():
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 copy.write(copy_lines(rows, batch_id))
             return
@@ -374,7 +438,7 @@ def update_rows(updates: Sequence[tuple[int, Row]], batch_id: int) -> None:
     table = connection.ops.quote_name(DataValue._meta.db_table)
     pk = _column("id")
     with connection.cursor() as cursor:
-        if _can_copy():
+        if can_copy():
             # Staged in a temporary table that disappears with the transaction; the run is
             # always inside one (see pipeline.run_import).
             names = ", ".join(_column(name) for name in (*UPDATED, "id"))

@@ -687,3 +687,17 @@ def test_every_column_is_written_as_read_back(catalogue, tmp_path) -> None:
             False,
         ),
     }
+
+
+def test_a_write_refused_by_the_database_refuses_the_run(catalogue, tmp_path, monkeypatch) -> None:
+    # As if another import had stored a key between the look-up and the write: the unique
+    # constraint refuses the insert (on PostgreSQL in the background COPY), and the run is
+    # refused with nothing of it written.
+    from ayni.monitoring.imports import write
+
+    run_import(format="csv", path=write_csv(tmp_path / "a.csv", GOOD_ROWS[:1]))
+    monkeypatch.setattr(write, "_pairs_stored", lambda pairs: set())
+    path = write_csv(tmp_path / "b.csv", GOOD_ROWS)
+    with pytest.raises(ImportRefused, match="the database refused the values, nothing written"):
+        run_import(format="csv", path=path, chunk_size=2)
+    assert DataValue.objects.count() == 1
