@@ -22,6 +22,7 @@ from ayni.monitoring.selectors import (
     baseline_and_target,
     indicator_overview,
     latest_at,
+    region_overview,
     status_at,
 )
 from ayni.monitoring.status import LABELS
@@ -200,25 +201,7 @@ class RegionView(ScopedView, DetailView):
 
         context = super().get_context_data(**kwargs)
         region: Location = self.object
-        rows = []
-        for indicator in Indicator.objects.order_by("code"):
-            here = latest_at(indicator, region.code)
-            national = None
-            if here.year is not None:
-                match = [
-                    r
-                    for r in analytics.series(indicator.code, location_code=NATIONAL)
-                    if r["year"] == here.year
-                ]
-                national = Decimal(str(match[0]["value"])) if match else None
-            rows.append(
-                {
-                    "indicator": indicator,
-                    "here": here,
-                    "national": national,
-                    "status": status_at(indicator, region.code, here),
-                }
-            )
+        rows = region_overview(list(Indicator.objects.order_by("code")), region.code)
         inside = Location.objects.filter(path__startswith=region.path)
         user = self.request.user
         agreements = scope(

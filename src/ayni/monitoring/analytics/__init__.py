@@ -24,6 +24,7 @@ from ayni.monitoring.analytics.queries import (
     indicators_matrix,
     latest_by_location,
     series,
+    series_matrix,
     stored_years,
 )
 from ayni.monitoring.analytics.store import RefreshSummary, refresh, store_root
@@ -38,6 +39,7 @@ __all__ = [
     "latest_by_location",
     "refresh",
     "series",
+    "series_matrix",
     "store_root",
     "stored_years",
 ]
@@ -47,22 +49,33 @@ DISPATCH_UID = "ayni.monitoring.analytics.refresh"
 
 
 def on_values_changed(
-    sender: Any, *, indicator_ids: Any = (), years: Any = (), **kwargs: Any
+    sender: Any,
+    *,
+    indicator_ids: Any = (),
+    years: Any = (),
+    pairs: Any = None,
+    **kwargs: Any,
 ) -> RefreshSummary | None:
-    """Rewrite the partitions of the indicators and years that changed.
+    """Rewrite the partitions that changed: exactly the ``pairs`` of (indicator id, year)
+    when the sender gives them, else every combination of ``indicator_ids`` and ``years``
+    (10 values spread over 10 indicators and 10 years are 10 partitions with ``pairs``, 100
+    without).
 
     The values are already committed when the signal is sent, so a failure here must not
     undo or fail the import: it is logged, and the store stays as it was (stale, never
     half-written) until ``ayni analytics refresh`` runs."""
-    if not indicator_ids or not years:
+    if pairs:
+        scope: dict[str, Any] = {"pairs": set(pairs)}
+    elif indicator_ids and years:
+        scope = {"indicator_ids": indicator_ids, "years": years}
+    else:
         return None
     try:
-        return refresh(indicator_ids=indicator_ids, years=years)
+        return refresh(**scope)
     except Exception:
         logger.exception(
-            "analytics refresh failed for indicators %s, years %s; run `ayni analytics refresh`",
-            sorted(indicator_ids),
-            sorted(years),
+            "analytics refresh failed for %s; run `ayni analytics refresh`",
+            ", ".join(f"{name} {sorted(value)}" for name, value in scope.items()),
         )
         return None
 

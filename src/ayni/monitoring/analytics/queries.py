@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 from django.conf import settings
 
 from ayni.geography.models import AdminLevel, Location
@@ -49,8 +51,12 @@ RATE_SCALES = {
 }
 ADDITIVE_UNITS = {Indicator.Unit.NUMBER, Indicator.Unit.CURRENCY}
 
+# union_by_name lines up files written before and after a dimension was added (their columns
+# differ); it costs a schema pass over every file, so _run turns it off when the files' schemas
+# are known to be the same (the usual case).
+_UNION = "union_by_name = true"
 _READ = (
-    "read_parquet($files, hive_partitioning = true, union_by_name = true, "
+    f"read_parquet($files, hive_partitioning = true, {_UNION}, "
     "hive_types = {'year': INTEGER, 'indicator_id': BIGINT})"
 )
 
@@ -73,6 +79,11 @@ def cursor() -> duckdb.DuckDBPyConnection:
         if pid not in _process:
             _process.clear()
             _process[pid] = duckdb.connect()
+            # Keep each file's footer between queries: a query opens up to ~50 small files and
+            # reading their metadata was most of its time. DuckDB checks a file's modification
+            # time before using its cached footer, so a partition the refresh replaced is read
+            # anew (see test_analytics_fast_path).
+            _process[pid].execute("SET GLOBAL parquet_metadata_cache = true")
         _local.cursor = _process[pid].cursor()
         _local.pid = pid
     return _local.cursor
@@ -123,25 +134,33 @@ def level_depth(level: str | int, country: str | None = None) -> int:
     return depth
 
 
-def partition_files(
+def partition_paths(
     country: str, indicator_ids: Iterable[int], years: Iterable[int] | None = None
-) -> list[str]:
-    """The Parquet files holding these indicators in these years (all years if ``None``)."""
+) -> dict[tuple[int, int], str]:
+    """(indicator id, year) → the Parquet file holding them, for these indicators in these
+    years (all years if ``None``), in year then indicator order."""
     root = values_root(country)
     if not root.is_dir():
-        return []
+        return {}
     wanted_years = set(years) if years is not None else None
-    ids = set(indicator_ids)
-    files = []
+    ids = sorted(set(indicator_ids))
+    paths = {}
     for year_dir in sorted(root.iterdir()):
         match = _YEAR_DIR.match(year_dir.name)
         if not match or (wanted_years is not None and int(match[1]) not in wanted_years):
             continue
-        for indicator_id in sorted(ids):
+        for indicator_id in ids:
             path = year_dir / f"indicator_id={indicator_id}" / FILE_NAME
             if path.exists():
-                files.append(str(path))
-    return files
+                paths[indicator_id, int(match[1])] = str(path)
+    return paths
+
+
+def partition_files(
+    country: str, indicator_ids: Iterable[int], years: Iterable[int] | None = None
+) -> list[str]:
+    """The Parquet files holding these indicators in these years (all years if ``None``)."""
+    return list(partition_paths(country, indicator_ids, years).values())
 
 
 def stored_years(indicator_code: str, *, country: str | None = None) -> list[int]:
@@ -157,19 +176,47 @@ def stored_years(indicator_code: str, *, country: str | None = None) -> list[int
     return sorted(years)
 
 
+_schemas: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def _same_schema(files: list[str]) -> bool:
+    """Whether every file has the same columns, from a per-process cache keyed by each file's
+    inode, modification time and size (so only files rewritten since are read again)."""
+    seen = set()
+    for path in files:
+        stat = os.stat(path)
+        key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = _schemas.get(path)
+        if cached is None or cached[0] != key:
+            cached = (key, pq.read_schema(path).remove_metadata().to_string())
+            _schemas[path] = cached
+        seen.add(cached[1])
+    return len(seen) <= 1
+
+
 def _run(
     sql: str, params: dict[str, Any], country: str, ids: Iterable[int], years: Any
 ) -> list[dict[str, Any]]:
-    """Run ``sql`` over the files of these indicators and years, as a list of dicts. Retries
-    once if a refresh removed a file between listing and reading."""
+    """Run ``sql`` over the files of these indicators and years, as a list of dicts."""
     ids = list(ids)
+    return _run_files(sql, params, lambda: partition_files(country, ids, years))
+
+
+def _run_files(
+    sql: str, params: dict[str, Any], list_files: Callable[[], list[str]]
+) -> list[dict[str, Any]]:
+    """Run ``sql`` over the files ``list_files()`` names. Retries once if a refresh removed or
+    replaced a file between listing and reading (and reads by name then)."""
     for attempt in range(2):
-        files = partition_files(country, ids, years)
+        files = list_files()
         if not files:
             return []
+        statement = sql
         try:
-            result = cursor().execute(sql, {**params, "files": files})
-        except duckdb.IOException:
+            if not attempt and _same_schema(files):
+                statement = sql.replace(_UNION, "union_by_name = false")
+            result = cursor().execute(statement, {**params, "files": files})
+        except (duckdb.Error, FileNotFoundError):
             if attempt:
                 raise
             continue
@@ -179,6 +226,35 @@ def _run(
 
 
 # --- queries ----------------------------------------------------------------------------------
+
+
+_REPORTED = f"""
+    SELECT indicator_id, location_code, location_name, year, value, lower, upper, source_code,
+           is_illustrative, 1::BIGINT AS places
+    FROM {_READ}
+    WHERE is_preferred AND period_type = 'Y' AND disaggregation = $disaggregation
+      AND level = $depth
+"""  # noqa: S608 - only _READ is formatted in
+
+
+def _rolled_sql(ancestor: str) -> str:
+    """Values rolled up to the ancestors at ``$depth`` from the nearest level below that has
+    values: its figures are closest to the place's own. ``ancestor`` is a column name from
+    ANCESTOR_COLUMNS, never user input."""
+    return f"""
+        SELECT indicator_id, {ancestor} AS location_code, NULL AS location_name, year,
+               sum(value) AS value, NULL::DOUBLE AS lower, NULL::DOUBLE AS upper,
+               string_agg(DISTINCT source_code, ',' ORDER BY source_code) AS source_code,
+               bool_or(is_illustrative) AS is_illustrative, count(*) AS places,
+               sum(numerator) AS numerator, sum(denominator) AS denominator,
+               count(numerator) = count(*) AND count(denominator) = count(*) AS complete
+        FROM {_READ}
+        WHERE is_preferred AND period_type = 'Y' AND disaggregation = $disaggregation
+          AND level > $depth AND {ancestor} IS NOT NULL
+        GROUP BY indicator_id, {ancestor}, year, level
+        QUALIFY row_number() OVER (PARTITION BY indicator_id, {ancestor}, year
+                                   ORDER BY level) = 1
+    """  # noqa: S608 - only _READ and a fixed column name are formatted in
 
 
 def indicators_matrix(
@@ -195,64 +271,57 @@ def indicators_matrix(
     ``location_name``, ``level``, ``year``, ``value``, ``lower``, ``upper``, ``source_code``,
     ``is_illustrative``, ``method`` (``reported``, ``sum`` or ``ratio``) and ``places`` (values
     rolled up; 1 when reported), ordered by indicator, place and year.
+
+    In two steps, because places usually report at the level asked: first the values of the
+    level itself (rows are sorted by level in each file, so DuckDB reads one row group of
+    each file, not the file); then the roll-up, only over the files (indicator and year) in
+    which some place of the level, as the geography tables list them, has no value of its
+    own. Where every place reports, the second step is skipped: it could only have added
+    rows that a reported value replaces.
     """
     country = country or default_country()
     infos = indicator_info(indicator_codes)
     by_id = {info.id: info for info in infos.values()}
     depth = level_depth(level, country)
-    ancestor = ANCESTOR_COLUMNS.get(depth, "NULL")  # a fixed column name, never user input
-    sql = f"""
-        WITH v AS (
-            SELECT indicator_id, level, location_code, location_name, {ancestor} AS ancestor,
-                   year, value, lower, upper, numerator, denominator, source_code,
-                   is_illustrative
-            FROM {_READ}
-            WHERE is_preferred AND period_type = 'Y' AND disaggregation = $disaggregation
-              AND level >= $depth
-        ),
-        reported AS (
-            SELECT indicator_id, location_code, location_name, year, value, lower, upper,
-                   source_code, is_illustrative, 1::BIGINT AS places,
-                   NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator, FALSE AS complete
-            FROM v WHERE level = $depth
-        ),
-        rolled AS (
-            SELECT indicator_id, ancestor AS location_code, NULL AS location_name, year,
-                   sum(value) AS value, NULL::DOUBLE AS lower, NULL::DOUBLE AS upper,
-                   string_agg(DISTINCT source_code, ',' ORDER BY source_code) AS source_code,
-                   bool_or(is_illustrative) AS is_illustrative, count(*) AS places,
-                   sum(numerator) AS numerator, sum(denominator) AS denominator,
-                   count(numerator) = count(*) AND count(denominator) = count(*) AS complete
-            FROM v WHERE level > $depth AND ancestor IS NOT NULL
-            GROUP BY indicator_id, ancestor, year, level
-            -- the nearest level below with values: its figures are closest to the place's own
-            QUALIFY row_number() OVER (PARTITION BY indicator_id, ancestor, year
-                                       ORDER BY level) = 1
+    wanted_years = list(years) if years is not None else None
+    params = {"disaggregation": disaggregation, "depth": depth}
+    reported = _run(_REPORTED, params, country, by_id, wanted_years)
+    rolled: list[dict[str, Any]] = []
+    ancestor = ANCESTOR_COLUMNS.get(depth)
+    if ancestor is not None:
+        covered: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for row in reported:
+            covered[row["indicator_id"], row["year"]].add(row["location_code"])
+        places = set(
+            Location.objects.filter(country__iso2=country, level__depth=depth).values_list(
+                "code", flat=True
+            )
         )
-        SELECT *, TRUE AS is_reported FROM reported
-        UNION ALL
-        SELECT *, FALSE FROM rolled r
-        WHERE NOT EXISTS (
-            SELECT 1 FROM reported p WHERE p.indicator_id = r.indicator_id
-              AND p.location_code = r.location_code AND p.year = r.year
-        )
-        ORDER BY indicator_id, location_code, year
-    """  # noqa: S608 - only _READ and a fixed column name are formatted in
-    rows = _run(
-        sql,
-        {"disaggregation": disaggregation, "depth": depth},
-        country,
-        by_id,
-        list(years) if years is not None else None,
-    )
-    out = []
-    for row in rows:
+
+        def incomplete() -> list[str]:
+            paths = partition_paths(country, by_id, wanted_years)
+            return [path for pair, path in paths.items() if not places <= covered[pair]]
+
+        own = {(row["indicator_id"], row["location_code"], row["year"]) for row in reported}
+        rolled = [
+            row
+            for row in _run_files(_rolled_sql(ancestor), params, incomplete)
+            if (row["indicator_id"], row["location_code"], row["year"]) not in own
+        ]
+    out = [
+        {
+            "indicator_code": by_id[row.pop("indicator_id")].code,
+            **row,
+            "level": depth,
+            "method": "reported",
+        }
+        for row in reported
+    ]
+    for row in rolled:
         info = by_id[row.pop("indicator_id")]
         numerator, denominator = row.pop("numerator"), row.pop("denominator")
-        complete, reported = row.pop("complete"), row.pop("is_reported")
-        if reported:
-            method = "reported"
-        elif info.unit in ADDITIVE_UNITS:
+        complete = row.pop("complete")
+        if info.unit in ADDITIVE_UNITS:
             method = "sum"
         elif info.unit in RATE_SCALES and complete and denominator:
             method = "ratio"
@@ -345,6 +414,43 @@ def series(
     return [
         {"indicator_code": info.code, **row} for row in _run(sql, params, country, [info.id], None)
     ]
+
+
+def series_matrix(
+    indicator_codes: Sequence[str],
+    *,
+    location_codes: Sequence[str],
+    disaggregation: str = "",
+    period_type: str | None = "Y",
+    country: str | None = None,
+) -> list[dict[str, Any]]:
+    """``series`` of several indicators at several places, in one query: the same dicts (with
+    ``indicator_code``), ordered by indicator (in the order given), place and period. For
+    pages that show a row per indicator (the region page) instead of a query per row."""
+    country = country or default_country()
+    infos = indicator_info(indicator_codes)
+    by_id = {info.id: info for info in infos.values()}
+    sql = f"""
+        SELECT indicator_id, location_code, location_name, level, period_type, period, year,
+               quarter, month, value, lower, upper, source_code, is_illustrative
+        FROM {_READ}
+        WHERE is_preferred AND disaggregation = $disaggregation
+          AND list_contains($location_codes, location_code)
+          AND ($period_type IS NULL OR period_type = $period_type)
+        ORDER BY indicator_id, location_code, period_type, period
+    """  # noqa: S608 - only _READ is formatted in
+    params = {
+        "disaggregation": disaggregation,
+        "location_codes": list(location_codes),
+        "period_type": period_type,
+    }
+    rows = [
+        {"indicator_code": by_id[row.pop("indicator_id")].code, **row}
+        for row in _run(sql, params, country, by_id, None)
+    ]
+    order = {code: position for position, code in enumerate(indicator_codes)}
+    rows.sort(key=lambda r: order[r["indicator_code"]])  # stable: place and period stay sorted
+    return rows
 
 
 def disaggregated(
