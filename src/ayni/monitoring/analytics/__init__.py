@@ -14,20 +14,47 @@ aggregate the transactional table on the fly. The same files are the scale-out p
 
 from __future__ import annotations
 
+import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ayni.monitoring.analytics.queries import (
-    by_group,
-    disaggregated,
-    indicator_by_location_year,
-    indicators_matrix,
-    latest_by_location,
-    series,
-    series_matrix,
-    stored_years,
-)
-from ayni.monitoring.analytics.store import RefreshSummary, refresh, store_root
+if TYPE_CHECKING:
+    from ayni.monitoring.analytics.queries import (
+        by_group,
+        disaggregated,
+        indicator_by_location_year,
+        indicators_matrix,
+        latest_by_location,
+        series,
+        series_matrix,
+        stored_years,
+    )
+    from ayni.monitoring.analytics.store import RefreshSummary, refresh, store_root
+
+# The names above are loaded on first use (PEP 562): the package is imported when Django
+# starts (``connect_signals``), and DuckDB and pyarrow weigh about 110 MB of memory that an
+# import run or a worker that never reads the store should not carry.
+_LAZY = {
+    "RefreshSummary": "store",
+    "refresh": "store",
+    "store_root": "store",
+    "by_group": "queries",
+    "disaggregated": "queries",
+    "indicator_by_location_year": "queries",
+    "indicators_matrix": "queries",
+    "latest_by_location": "queries",
+    "series": "queries",
+    "series_matrix": "queries",
+    "stored_years": "queries",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "RefreshSummary",
@@ -70,6 +97,8 @@ def on_values_changed(
         scope = {"indicator_ids": indicator_ids, "years": years}
     else:
         return None
+    from ayni.monitoring.analytics.store import refresh
+
     try:
         return refresh(**scope)
     except Exception:
