@@ -63,6 +63,7 @@ check: install-test
 ## make bench: the benchmarks of bench/ (results go to docs/benchmarks.md by hand).
 bench: install-test
 	$(BIN)/python bench/analytics_bench.py
+	$(BIN)/python bench/import_bench.py
 
 ## make messages: refresh the translation files after changing user-facing text.
 messages: install-test
