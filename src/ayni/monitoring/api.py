@@ -279,6 +279,9 @@ class JobSerializer(serializers.ModelSerializer):
             "error_report",
         ]
 
+    def to_representation(self, instance: Job) -> dict[str, Any]:
+        return super().to_representation(jobs.live(instance))
+
     def get_error_report(self, obj: Job) -> str | None:
         batch = (obj.result or {}).get("batch")
         return reverse("monitoring:import-errors", args=[batch]) if batch else None

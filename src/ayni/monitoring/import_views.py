@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -115,6 +116,9 @@ class ImportJobView(ScopedView, DetailView):
         if self.request.headers.get("HX-Request"):
             return ["monitoring/_import_job_status.html"]
         return [self.template_name]
+
+    def get_object(self, queryset: QuerySet[Job] | None = None) -> Job:
+        return jobs.live(super().get_object(queryset))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
