@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -163,6 +165,40 @@ class StoredLookup:
             self.writer.wait()
 
 
+class _Switching:
+    """Shorter turns between threads while a background ``COPY`` runs.
+
+    The run's thread is busy in Python; the ``COPY`` thread needs the interpreter for a moment
+    after each wait on the socket. With Python's default turn of 5 ms it sat idle for most
+    of them, and the run waited for it: a million values took 17 s instead of 12–14 s with
+    0.1 ms turns (docs/benchmarks.md). Process-wide, so counted: the default comes back when
+    the last ``COPY`` thread of the process ends.
+    """
+
+    TURN = 0.0001
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = sys.getswitchinterval()
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(self.TURN)
+            self._users += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                sys.setswitchinterval(self._saved)
+
+
+_SWITCHING = _Switching()
+
+
 class BackgroundCopy:
     """Runs the ``COPY`` of new values on a second thread, on the run's own connection.
 
@@ -176,6 +212,7 @@ class BackgroundCopy:
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ayni-copy")
         self._pending: Future[None] | None = None
+        _SWITCHING.enter()
 
     def submit(self, sql: str, data: str) -> None:
         self.wait()
@@ -206,6 +243,7 @@ class BackgroundCopy:
             self.wait()
         finally:
             self._executor.shutdown()
+            _SWITCHING.leave()
 
 
 def _pairs_stored(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:

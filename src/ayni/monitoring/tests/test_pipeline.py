@@ -701,3 +701,24 @@ def test_a_write_refused_by_the_database_refuses_the_run(catalogue, tmp_path, mo
     with pytest.raises(ImportRefused, match="the database refused the values, nothing written"):
         run_import(format="csv", path=path, chunk_size=2)
     assert DataValue.objects.count() == 1
+
+
+def test_threads_take_short_turns_only_while_a_background_copy_runs(catalogue, tmp_path) -> None:
+    import sys
+
+    from ayni.monitoring.imports.write import can_copy
+
+    before = sys.getswitchinterval()
+    during: list[float] = []
+    path = write_csv(tmp_path / "v.csv", GOOD_ROWS)
+    run_import(
+        format="csv",
+        path=path,
+        chunk_size=2,
+        progress=lambda done: during.append(sys.getswitchinterval()),
+    )
+    assert sys.getswitchinterval() == before
+    # On PostgreSQL the COPY runs on a second thread, which needs short turns (Python keeps
+    # the interval in microseconds: 0.0001 reads back as 9.999…e-05).
+    expected = 0.0001 if can_copy() else before
+    assert during and all(abs(turn - expected) < 1e-6 for turn in during)
