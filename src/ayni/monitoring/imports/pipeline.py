@@ -78,8 +78,6 @@ class ValueImportResult(ImportResult):
     read: int = 0
     deleted: int = 0
     error_count: int = 0
-    indicator_ids: set[int] = field(default_factory=set)
-    years: set[int] = field(default_factory=set)
     pairs: set[tuple[int, int]] = field(default_factory=set)  # (indicator id, year) written
 
     def counts(self) -> dict[str, int]:
@@ -297,16 +295,8 @@ def run_import(
                     raise ImportRefused(_("%(file)s: no values found") % {"file": path.name})
                 if atomic and result.rejected:
                     raise ImportValuesRefused(_refusal(path, result), batch, result)
-                if not dry_run and (result.indicator_ids or result.deleted):
-                    transaction.on_commit(
-                        partial(
-                            _send_changed,
-                            set(result.indicator_ids),
-                            set(result.years),
-                            set(result.pairs),
-                            batch,
-                        )
-                    )
+                if not dry_run and result.pairs:
+                    transaction.on_commit(partial(_send_changed, set(result.pairs), batch))
         except ImportRefused:
             _close(batch, result, refused=True)
             raise
@@ -453,10 +443,7 @@ def _process_chunks(
         result.updated += outcome.updated
         result.unchanged += outcome.unchanged
         result.deleted += outcome.deleted
-        if outcome.touched - result.pairs:
-            result.pairs |= outcome.touched
-            result.indicator_ids.update(indicator_id for indicator_id, _ in outcome.touched)
-            result.years.update(year for _, year in outcome.touched)
+        result.pairs |= outcome.touched
 
 
 def _refusal(path: Path, result: ValueImportResult) -> str:
@@ -477,18 +464,18 @@ def _close(batch: ImportBatch, result: ValueImportResult, *, refused: bool) -> N
     if refused:
         # Nothing was written: only what was read and refused is true of the file.
         result.created = result.updated = result.unchanged = result.deleted = 0
-        result.indicator_ids.clear()
-        result.years.clear()
         result.pairs.clear()
     batch.counts = result.counts()
     batch.errors = result.stored_errors()
 
 
-def _send_changed(
-    indicator_ids: set[int], years: set[int], pairs: set[tuple[int, int]], batch: ImportBatch
-) -> None:
+def _send_changed(pairs: set[tuple[int, int]], batch: ImportBatch) -> None:
     values_changed.send(
-        sender=DataValue, indicator_ids=indicator_ids, years=years, pairs=pairs, batch=batch
+        sender=DataValue,
+        indicator_ids={indicator_id for indicator_id, _ in pairs},
+        years={year for _, year in pairs},
+        pairs=pairs,
+        batch=batch,
     )
 
 

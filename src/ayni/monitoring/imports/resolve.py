@@ -62,10 +62,7 @@ class _Indicator:
     code: str
     unit: str
     dimensions: frozenset[str]
-
-    @property
-    def percent(self) -> bool:
-        return self.unit == Indicator.Unit.PERCENT
+    percent: bool  # values must lie between 0 and 100
 
 
 class Problem(NamedTuple):
@@ -155,7 +152,6 @@ class Resolver:
         self._dims_cache: dict[tuple[int, tuple[tuple[str, str], ...]], str | list[Problem]] = {}
         # (indicator id, the dimensions as the reader gave them) → canonical key, when valid.
         self._dims_fast: dict[tuple[int, tuple[tuple[str, str], ...]], str] = {}
-        self._percent = {info.id for info in self.indicators.values() if info.percent}
 
     def _load(self) -> None:
         # A handful of queries per run, whatever the size of the file.
@@ -167,7 +163,9 @@ class Resolver:
         self.indicators: dict[str, _Indicator] = {}
         by_id: dict[int, _Indicator] = {}
         for pk, code, unit in Indicator.objects.values_list("id", "code", "unit"):
-            info = _Indicator(pk, code, unit, frozenset(accepted.get(pk, ())))
+            info = _Indicator(
+                pk, code, unit, frozenset(accepted.get(pk, ())), unit == Indicator.Unit.PERCENT
+            )
             self.indicators[code] = by_id[pk] = info
         self.indicator_codes: dict[tuple[str, str], _Indicator] = {
             (system, code): by_id[indicator_id]
@@ -233,7 +231,7 @@ class Resolver:
         if (
             not value.is_finite()
             or not -MAX_ABS < value < MAX_ABS
-            or (indicator.id in self._percent and not 0 <= value <= 100)
+            or (indicator.percent and not 0 <= value <= 100)
         ):
             return self.resolve_fully(item)
         kind, period_code, year = period

@@ -346,16 +346,16 @@ def compare_and_write(
             outcome.updated += 1
             outcome.touched.add((row.key[0], row.year))
     if write:
-        if writer is not None and (updates or deletes):
-            writer.wait()
-        if inserts:
-            insert_rows(inserts, batch_id, writer)
-        if writer is not None and (updates or deletes):
+        # Changes and deletions first: they use the connection, so the previous chunk's
+        # COPY must be done; then this chunk's COPY may run in the background.
+        if (updates or deletes) and writer is not None:
             writer.wait()
         if updates:
             update_rows(updates, batch_id)
         if deletes:
             DataValue.objects.filter(pk__in=deletes).delete()
+        if inserts:
+            insert_rows(inserts, batch_id, writer)
     return outcome
 
 
@@ -439,18 +439,14 @@ def copy_lines(rows: Iterable[Row], batch_id: int) -> str:
 
 
 def insert_rows(rows: Iterable[Row], batch_id: int, writer: BackgroundCopy | None = None) -> None:
-    """Insert new values (their keys are known not to be stored); with a ``writer`` (on
-    PostgreSQL) the ``COPY`` runs in the background."""
+    """Insert new values (their keys are known not to be stored): through the ``writer``'s
+    background ``COPY`` where there is one (a run on PostgreSQL), else ``executemany``."""
     table = connection.ops.quote_name(DataValue._meta.db_table)
     columns = ", ".join(_column(name) for name in INSERTED)
     if writer is not None:
         writer.submit(f"COPY {table} ({columns}) FROM STDIN", copy_lines(rows, batch_id))
         return
     with connection.cursor() as cursor:
-        if can_copy():
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                copy.write(copy_lines(rows, batch_id))
-            return
         placeholders = ", ".join(["%s"] * len(INSERTED))
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
