@@ -344,33 +344,31 @@ def _raw_batches(queryset: QuerySet[DataValue]) -> Iterator[pa.RecordBatch]:
             )
 
 
-# The preferred value among the sources of one key (see _enrich_sql), over all the rows…
-_RANKED_ALL = """
-    WITH ranked AS (
-        SELECT r.*, row_number() OVER (
+# The preferred value among the sources of one key (see _enrich_sql)…
+_PREFERRED = """row_number() OVER (
                    PARTITION BY r.indicator_id, r.location_id, r.period, r.disaggregation
                    ORDER BY (r.is_illustrative <> 0 OR s.is_illustrative),
                             s.year DESC NULLS LAST, s.code
-               ) = 1 AS is_preferred
+               ) = 1 AS is_preferred"""
+# …over all the rows…
+_RANKED_ALL = f"""
+    WITH ranked AS (
+        SELECT r.*, {_PREFERRED}
         FROM raw r JOIN sources s ON s.id = r.source_id
-    )"""
+    )"""  # noqa: S608 - constant SQL, no input
 # …or only over the indicators with more than one source (the same window, the same order).
-_RANKED_SKIPPING_SINGLE_SOURCE = """
+_RANKED_SKIPPING_SINGLE_SOURCE = f"""
     WITH multi AS (
         SELECT indicator_id FROM raw GROUP BY indicator_id HAVING count(DISTINCT source_id) > 1
     ),
     ranked AS (
-        SELECT r.*, row_number() OVER (
-                   PARTITION BY r.indicator_id, r.location_id, r.period, r.disaggregation
-                   ORDER BY (r.is_illustrative <> 0 OR s.is_illustrative),
-                            s.year DESC NULLS LAST, s.code
-               ) = 1 AS is_preferred
+        SELECT r.*, {_PREFERRED}
         FROM raw r JOIN sources s ON s.id = r.source_id
         WHERE r.indicator_id IN (SELECT indicator_id FROM multi)
         UNION ALL
         SELECT r.*, TRUE AS is_preferred
         FROM raw r WHERE r.indicator_id NOT IN (SELECT indicator_id FROM multi)
-    )"""
+    )"""  # noqa: S608 - constant SQL, no input
 
 
 def _enrich_sql(dimensions: list[str], *, skip_single_source: bool) -> str:
