@@ -52,20 +52,42 @@ def _annual_series(
     return series
 
 
-def baseline_and_target(
-    indicator: Indicator, location_code: str
-) -> tuple[tuple[int, Decimal] | None, tuple[int, Decimal] | None]:
-    targets = Target.objects.filter(indicator=indicator, location__code=location_code)
-    baseline = targets.filter(kind=Target.Kind.BASELINE).order_by("year").first()
-    target = targets.filter(kind=Target.Kind.TARGET).order_by("-year").first()
-    return (
-        (baseline.year, baseline.value) if baseline else None,
-        (target.year, target.value) if target else None,
-    )
+YearValue = tuple[int, Decimal]
+BaselineAndTarget = tuple[YearValue | None, YearValue | None]
 
 
-def status_at(indicator: Indicator, location_code: str, latest: Latest) -> Status:
-    baseline, target = baseline_and_target(indicator, location_code)
+def baselines_and_targets(
+    indicators: list[Indicator], location_code: str
+) -> dict[int, BaselineAndTarget]:
+    """Indicator id → (its earliest baseline, its latest target) at the place, in one query
+    for all the indicators (``(None, None)`` for one without)."""
+    found: dict[int, BaselineAndTarget] = {indicator.pk: (None, None) for indicator in indicators}
+    rows = Target.objects.filter(
+        indicator__in=indicators, location__code=location_code
+    ).values_list("indicator_id", "kind", "year", "value")
+    for indicator_id, kind, year, value in rows:
+        baseline, target = found[indicator_id]
+        if kind == Target.Kind.BASELINE and (baseline is None or year < baseline[0]):
+            baseline = (year, value)
+        elif kind == Target.Kind.TARGET and (target is None or year > target[0]):
+            target = (year, value)
+        found[indicator_id] = (baseline, target)
+    return found
+
+
+def baseline_and_target(indicator: Indicator, location_code: str) -> BaselineAndTarget:
+    return baselines_and_targets([indicator], location_code)[indicator.pk]
+
+
+def status_at(
+    indicator: Indicator,
+    location_code: str,
+    latest: Latest,
+    targets: BaselineAndTarget | None = None,
+) -> Status:
+    """The status of ``latest`` against the place's baseline and target (looked up unless
+    ``targets`` gives them, as ``baselines_and_targets`` does for a list)."""
+    baseline, target = targets or baseline_and_target(indicator, location_code)
     return indicator_status(
         direction=indicator.direction,
         value=latest.value,
@@ -78,6 +100,7 @@ def status_at(indicator: Indicator, location_code: str, latest: Latest) -> Statu
 def indicator_overview(indicators: list[Indicator]) -> list[dict[str, Any]]:
     """For the indicator list: the latest national value and the status of each indicator."""
     series = _annual_series(indicators, [NATIONAL])
+    targets = baselines_and_targets(indicators, NATIONAL)
     rows = []
     for indicator in indicators:
         latest = _latest(series[indicator.code, NATIONAL])
@@ -85,7 +108,7 @@ def indicator_overview(indicators: list[Indicator]) -> list[dict[str, Any]]:
             {
                 "indicator": indicator,
                 "latest": latest,
-                "status": status_at(indicator, NATIONAL, latest),
+                "status": status_at(indicator, NATIONAL, latest, targets[indicator.pk]),
             }
         )
     return rows
@@ -96,6 +119,7 @@ def region_overview(indicators: list[Indicator], location_code: str) -> list[dic
     value of that same year (``None`` if there is none) and the place's status; the values of
     every indicator come from one query to the analytics store."""
     series = _annual_series(indicators, [location_code, NATIONAL])
+    targets = baselines_and_targets(indicators, location_code)
     rows = []
     for indicator in indicators:
         here = _latest(series[indicator.code, location_code])
@@ -112,7 +136,7 @@ def region_overview(indicators: list[Indicator], location_code: str) -> list[dic
                 "indicator": indicator,
                 "here": here,
                 "national": national if here.year is not None else None,
-                "status": status_at(indicator, location_code, here),
+                "status": status_at(indicator, location_code, here, targets[indicator.pk]),
             }
         )
     return rows
