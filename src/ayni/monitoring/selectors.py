@@ -22,13 +22,7 @@ class Latest:
     is_illustrative: bool
 
 
-def latest_at(indicator: Indicator, location_code: str, disaggregation: str = "") -> Latest:
-    return _latest(
-        analytics.series(indicator.code, location_code=location_code, disaggregation=disaggregation)
-    )
-
-
-def _latest(rows: list[dict[str, Any]]) -> Latest:
+def latest_of(rows: list[dict[str, Any]]) -> Latest:
     """The last of a place's annual series (rows in time order)."""
     if not rows:
         return Latest(None, None, "", False)
@@ -103,7 +97,7 @@ def indicator_overview(indicators: list[Indicator]) -> list[dict[str, Any]]:
     targets = baselines_and_targets(indicators, NATIONAL)
     rows = []
     for indicator in indicators:
-        latest = _latest(series[indicator.code, NATIONAL])
+        latest = latest_of(series[indicator.code, NATIONAL])
         rows.append(
             {
                 "indicator": indicator,
@@ -122,7 +116,7 @@ def region_overview(indicators: list[Indicator], location_code: str) -> list[dic
     targets = baselines_and_targets(indicators, location_code)
     rows = []
     for indicator in indicators:
-        here = _latest(series[indicator.code, location_code])
+        here = latest_of(series[indicator.code, location_code])
         national = next(
             (
                 Decimal(str(row["value"]))

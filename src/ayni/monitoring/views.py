@@ -21,7 +21,7 @@ from ayni.monitoring.selectors import (
     NATIONAL,
     baseline_and_target,
     indicator_overview,
-    latest_at,
+    latest_of,
     region_overview,
     status_at,
 )
@@ -135,7 +135,7 @@ class IndicatorDetailView(ScopedView, DetailView):
         series = [Series(_("National"), _on(chart_years, national), "national")]
         if rural:
             series.append(Series(_("National, rural"), _on(chart_years, rural), "rural"))
-        latest = latest_at(indicator, NATIONAL)
+        latest = latest_of(national)
         departments = list(
             Location.objects.filter(country__iso2=NATIONAL, level__depth=1).order_by("code")
         )
@@ -144,7 +144,7 @@ class IndicatorDetailView(ScopedView, DetailView):
             years=years,
             rows=rows,
             latest=latest,
-            status=status_at(indicator, NATIONAL, latest),
+            status=status_at(indicator, NATIONAL, latest, (baseline, target)),
             trend=LineChart(
                 title=_("National trend against the target"),
                 unit=indicator.get_unit_display(),
