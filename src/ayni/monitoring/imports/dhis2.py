@@ -137,11 +137,11 @@ class _Translator:
         thing wrong with it."""
         translated = self.elements.get(element)
         if translated is None:
-            element = element.strip()
-            if not element:
+            uid = element.strip()
+            if not uid:
                 return self.error(line, "dataElement", _("no data element"))
-            code = self.mapping.indicators.get(element)
-            translated = self.elements[element] = (code, "") if code else (element, "dhis2")
+            code = self.mapping.indicators.get(uid)
+            translated = self.elements[element] = (code, "") if code else (uid, "dhis2")
         when = self.periods.get(period, "")
         if when == "":
             raw_period = period.strip()

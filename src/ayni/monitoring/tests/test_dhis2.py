@@ -570,3 +570,21 @@ def test_an_unmapped_org_unit_refuses_the_file_through_the_pipeline(
     with pytest.raises(ImportValuesRefused, match="O6uvpzGd5pu"):
         run_import(format="dhis2-json", path=path, mapping=mapping)
     assert stored(catalogue) == set()
+
+
+def test_padded_codes_read_as_the_plain_ones(tmp_path: Path) -> None:
+    path = tmp_path / "padded.csv"
+    path.write_text(
+        "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n"
+        " de1 ,2014, ou1 ,,,1\n"
+        "de1,2014,ou1,,,2\n"
+        " de1 , 201401 ,ou1,,,3\n",
+        encoding="utf-8",
+    )
+    mapping = Mapping(indicators={"de1": "t-a"}, locations={"ou1": "15"})
+    values = list(read_dhis2_csv(path, mapping))
+    assert [(v.indicator, v.location, v.period) for v in values if isinstance(v, ParsedValue)] == [
+        ("t-a", "15", "2014"),
+        ("t-a", "15", "2014"),
+        ("t-a", "15", "2014-01"),
+    ]
