@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ayni.core.imports import ImportRefused, RowError
+from ayni.monitoring.imports import dhis2
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
 from ayni.monitoring.imports.dhis2 import dhis2_period, read_dhis2_csv, read_dhis2_json
 
@@ -321,7 +322,7 @@ def test_an_oversize_file_is_refused(tmp_path: Path, settings: Any) -> None:
         list(read_dhis2_json(path, Mapping()))
 
 
-def _peak_memory_reading(tmp_path: Path, count: int) -> int:
+def _peak_memory_reading(tmp_path: Path, count: int, *, values_last: bool) -> int:
     path = tmp_path / f"big{count}.json"
     with path.open("w") as out:
         out.write('{"dataSet": "ds1", "dataValues": [')
@@ -337,7 +338,8 @@ def _peak_memory_reading(tmp_path: Path, count: int) -> int:
                 "followup": False,
             }
             out.write(("," if i else "") + json.dumps(value))
-        out.write("]}")
+        # A top-level field after the array sends the values to the ijson path.
+        out.write("]}" if values_last else '], "completeDate": "2014-02-01"}')
     mapping = Mapping(locations={"ou1": "15"}, category_option_combos={"coc1": {}})
     tracemalloc.start()
     try:
@@ -349,13 +351,138 @@ def _peak_memory_reading(tmp_path: Path, count: int) -> int:
     return peak
 
 
-def test_json_is_streamed_not_loaded_whole(tmp_path: Path) -> None:
-    _peak_memory_reading(tmp_path, 10)  # warm up: translation catalogues, module state
-    small = _peak_memory_reading(tmp_path, 2_000)
-    large = _peak_memory_reading(tmp_path, 8_000)
+@pytest.mark.parametrize("values_last", [True, False])
+def test_json_is_streamed_not_loaded_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, values_last: bool
+) -> None:
+    # Blocks of 64 KiB (4 MiB in use): the files below span several of them.
+    monkeypatch.setattr(dhis2, "JSON_BLOCK", 64 * 1024)
+    _peak_memory_reading(tmp_path, 10, values_last=values_last)  # warm up: catalogues, caches
+    small = _peak_memory_reading(tmp_path, 2_000, values_last=values_last)
+    large = _peak_memory_reading(tmp_path, 8_000, values_last=values_last)
     # Four times the values, (almost) the same peak: memory does not grow with the file.
     # json.load would hold every value at once, several times the file's size.
     assert large < small * 1.25, (small, large)
+
+
+# The single pass over an array that comes last, against ijson's reading of the same file.
+
+AWKWARD_VALUES: list[Any] = [
+    {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": "1"},
+    # Cut lookalikes inside texts and nested objects.
+    {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": "2", "comment": "},{"},
+    {"dataElement": "de1", "orgUnit": "ou1", "value": "3", "extra": {"a": {"b": "},"}, "c": []}},
+    {"dataElement": "de1", "period": "2014", "value": "4", "comment": '"dataValues": ['},
+    # JSON numbers keep their digits as written; booleans and nulls read as DHIS2 reads them.
+    {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": 1.25},
+    {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": 12, "deleted": True},
+    {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": "5", "deleted": False},
+    {"dataElement": None, "period": "2014", "orgUnit": "ou1", "value": "6", "comment": None},
+    "not an object",
+    [1, 2],
+    {"dataElement": "de2", "period": "2014", "orgUnit": "ou1", "value": "7", "comment": "ñandú"},
+]
+
+
+def _awkward_file(tmp_path: Path, *, indent: int | None, repeat: int = 20) -> Path:
+    values = [
+        value | {"value": f"{n}.{value['value']}"}
+        if isinstance(value, dict) and isinstance(value.get("value"), str)
+        else value
+        for n in range(repeat)
+        for value in AWKWARD_VALUES
+    ]
+    payload = {"dataSet": "ds1", "period": "2015", "orgUnit": "ou2", "dataValues": values}
+    # A number with a trailing zero, which json.dumps would not write.
+    text = json.dumps(payload, indent=indent, ensure_ascii=False).replace("1.25", "1.250")
+    return write(tmp_path, text)
+
+
+def _both_ways(path: Path) -> tuple[list[Any], list[Any]]:
+    single = [fields for chunk in dhis2._value_fields(path, single_pass=True) for fields in chunk]
+    plain = [fields for chunk in dhis2._value_fields(path, single_pass=False) for fields in chunk]
+    return single, plain
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("block", [64, 300, 4096, 4 * 1024 * 1024])
+def test_the_single_pass_reads_what_ijson_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, indent: int | None, block: int
+) -> None:
+    monkeypatch.setattr(dhis2, "JSON_BLOCK", block)
+    path = _awkward_file(tmp_path, indent=indent)
+    single, plain = _both_ways(path)
+    assert single == plain
+    assert len(single) == 20 * len(AWKWARD_VALUES)
+    assert [fields[5] for fields in single[:11] if fields] == [
+        "0.1", "0.2", "0.3", "0.4", "1.250", "12", "0.5", "0.6", "0.7"
+    ]  # fmt: skip
+    assert single[5][7] == "true" and single[6][7] == "false"
+    assert single[7][0] == "" and single[8] is None and single[9] is None
+
+
+def test_the_single_pass_does_not_hand_over_a_plain_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = [
+        {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": str(n)}
+        for n in range(500)
+    ]
+    path = write(tmp_path, {"dataSet": "ds1", "dataValues": values})
+    monkeypatch.setattr(dhis2, "JSON_BLOCK", 512)
+
+    def no_ijson(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("handed over to ijson")
+
+    monkeypatch.setattr(dhis2.ijson, "items", no_ijson)
+    single = [fields for chunk in dhis2._value_fields(path, single_pass=True) for fields in chunk]
+    assert [fields[5] for fields in single if fields] == [str(n) for n in range(500)]
+
+
+@pytest.mark.parametrize(
+    ("middle", "message"),
+    [
+        ("}, ]}", "not valid JSON"),  # a comma before the closing bracket
+        ("},, {", "not valid JSON"),
+        ("} {", "not valid JSON"),
+        ('}, {"value": "\\x"}, {', "not valid JSON"),
+    ],
+)
+def test_the_single_pass_refuses_what_ijson_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, middle: str, message: str
+) -> None:
+    monkeypatch.setattr(dhis2, "JSON_BLOCK", 128)
+    good = ", ".join(json.dumps({"value": str(n), "period": "2014"}) for n in range(30))
+    text = '{"dataValues": [' + good[:-1] + middle + good[1:] + "]}"
+    if middle.endswith("]}"):
+        text = '{"dataValues": [' + good[:-1] + middle
+    path = write(tmp_path, text)
+    with pytest.raises(ImportRefused, match=message):
+        list(read_dhis2_json(path, Mapping()))
+    with pytest.raises(ImportRefused, match=message):
+        list(dhis2._value_fields(path, single_pass=False))
+
+
+def test_a_value_longer_than_a_stretch_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dhis2, "JSON_BLOCK", 256)
+    monkeypatch.setattr(dhis2, "JSON_MAX_CHUNK", 1024)
+    values = [
+        {"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": str(n)}
+        for n in range(20)
+    ]
+    values[10]["comment"] = "x" * 5000
+    path = write(tmp_path, {"dataValues": values})
+    single, plain = _both_ways(path)
+    assert single == plain and len(single) == 20 and single[10][6] == "x" * 5000
+
+
+def test_a_nested_dataValues_key_is_not_the_array(tmp_path: Path) -> None:
+    values = [{"dataElement": "de1", "period": "2014", "orgUnit": "ou1", "value": "1"}]
+    path = write(tmp_path, {"meta": {"dataValues": [{"value": "9"}]}, "dataValues": values})
+    single, plain = _both_ways(path)
+    assert single == plain == [["de1", "2014", "ou1", "", "", "1", "", ""]]
 
 
 # CSV -----------------------------------------------------------------------------------------
