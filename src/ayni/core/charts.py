@@ -18,6 +18,26 @@ GAP = 10
 TOP = 8
 
 
+MAX_STEPS = 5
+_STEP_FACTORS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+
+
+def axis_steps(largest: Decimal) -> tuple[Decimal, int]:
+    """A value axis from 0 to at least ``largest`` in at most ``MAX_STEPS`` round steps:
+    ``(step, number of steps)``, the step 1, 2, 2.5 or 5 times a power of ten (29 → 10 × 3,
+    12.2 → 2.5 × 5, 100 → 20 × 5, 0.37 → 0.1 × 4)."""
+    if largest <= 0:
+        return Decimal(1), 1
+    exponent = (largest / MAX_STEPS).adjusted()
+    while True:
+        for factor in _STEP_FACTORS:
+            step = factor.scaleb(exponent)
+            steps = int((largest / step).to_integral_value(rounding="ROUND_CEILING"))
+            if steps <= MAX_STEPS:
+                return step, max(steps, 1)
+        exponent += 1
+
+
 @dataclass
 class Series:
     name: Any
@@ -126,8 +146,10 @@ class LineChart:
         values = [v for s in self.series for v in s.values if v is not None]
         if self.reference:
             values += [self.reference[0][1], self.reference[1][1]]
-        top = max(values, default=Decimal(1)) * Decimal("1.1") or Decimal(1)
-        left, right, bottom, upper = 50, self.width - 10, self.height - 24, 10
+        step, steps = axis_steps(max(values, default=Decimal(0)))
+        top = step * steps
+        # Room on the right for the last year's label, centred on the last point.
+        left, right, bottom, upper = 50, self.width - 24, self.height - 24, 10
         years = self.years or [0]
         span = max(years[-1] - years[0], 1)
 
@@ -138,7 +160,11 @@ class LineChart:
             return float(bottom - (bottom - upper) * (value / top))
 
         self.axis = [{"x": f"{x(year):.1f}", "label": year, "y": bottom + 16} for year in years]
-        self.ticks = [{"y": f"{y(top * k / 4):.1f}", "label": top * k / 4} for k in range(0, 5)]
+        places = max(0, -int(step.normalize().as_tuple().exponent))
+        self.ticks = [
+            {"y": f"{y(step * k):.1f}", "label": step * k, "places": places}
+            for k in range(steps + 1)
+        ]
         for series in self.series:
             segments: list[list[str]] = [[]]
             dots = []
