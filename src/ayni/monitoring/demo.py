@@ -2,8 +2,10 @@
 
 Cited values (FACTS, each with its source) are loaded as they were published. So that pages
 are alive before real data is imported, every department also gets values for 2012–2016
-generated from a fixed seed around the national trajectory: those are marked illustrative
-(``is_illustrative=True``, source ``illustrative-demo``) and labelled as such in the UI.
+generated from a fixed seed around the national trajectory, and an indicator with no cited
+national value gets a national series on that trajectory (for a count, the sum of the
+departments): those are marked illustrative (``is_illustrative=True``, source
+``illustrative-demo``) and labelled as such in the UI.
 """
 
 from __future__ import annotations
@@ -331,6 +333,12 @@ def load_demo_indicators(country: Country) -> MonitoringDemoSummary:
         rows += _illustrative(
             indicator, trajectory, places, departments, rng, sources[ILLUSTRATIVE_SOURCE]
         )
+        if "PE" in places and not any(row.location.code == "PE" for row in rows):
+            # No cited national value: an illustrative national series, so that the trend,
+            # the status and the indicator list have something to show.
+            rows += _illustrative_national(
+                indicator, trajectory, places["PE"], rows, sources[ILLUSTRATIVE_SOURCE]
+            )
         DataValue.objects.bulk_create(rows, batch_size=1000)
         created += len(rows)
         _targets(indicator, trajectory, places)
@@ -389,6 +397,46 @@ def _illustrative(
                         year,
                         _clip(indicator, value * better),
                         "area=urban",
+                        source,
+                    )
+                )
+    return rows
+
+
+def _illustrative_national(
+    indicator: Indicator,
+    trajectory: tuple[float | None, float | None],
+    country: Location,
+    department_rows: list[DataValue],
+    source: DataSource,
+) -> list[DataValue]:
+    """National values on the trajectory, with the same rural and urban factors as the
+    departments; for a count (no trajectory), the sum of the departments' values."""
+    start, end = trajectory
+    if start is None or end is None:
+        totals: dict[int, Decimal] = {}
+        for row in department_rows:
+            if not row.disaggregation:
+                totals[row.year] = totals.get(row.year, Decimal(0)) + row.value
+        return [
+            _value(indicator, country, year, total, "", source)
+            for year, total in sorted(totals.items())
+        ]
+    with_area = "area" in {d.code for d in indicator.dimensions.all()}
+    worse, better = (1.6, 0.7) if indicator.direction == "down" else (0.85, 1.1)
+    rows = []
+    for step, year in enumerate(YEARS):
+        national = start + (end - start) * step / (len(YEARS) - 1)
+        rows.append(_value(indicator, country, year, _clip(indicator, national), "", source))
+        if with_area:
+            for factor, disaggregation in ((worse, "area=rural"), (better, "area=urban")):
+                rows.append(
+                    _value(
+                        indicator,
+                        country,
+                        year,
+                        _clip(indicator, national * factor),
+                        disaggregation,
                         source,
                     )
                 )

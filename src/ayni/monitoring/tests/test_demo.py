@@ -61,3 +61,27 @@ def test_percent_values_stay_between_0_and_100(demo) -> None:
     percent = DataValue.objects.filter(indicator__unit="percent")
     assert not percent.filter(value__lt=0).exists()
     assert not percent.filter(value__gt=100).exists()
+
+
+def test_an_indicator_without_a_cited_national_value_gets_an_illustrative_series(demo) -> None:
+    national = DataValue.objects.filter(location__code="PE", disaggregation="")
+    for code in ("neonatal-mortality", "birth-registration-u5", "ibe-schools-children"):
+        values = national.filter(indicator__code=code)
+        assert sorted(values.values_list("year", flat=True)) == list(range(2012, 2017)), code
+        assert all(value.is_illustrative for value in values), code
+    # A rate follows the trajectory from baseline to target; a count adds up the departments.
+    neonatal = dict(
+        national.filter(indicator__code="neonatal-mortality").values_list("year", "value")
+    )
+    assert neonatal[2012] == Decimal("12.5") and neonatal[2016] == Decimal("10.5")
+    rural = DataValue.objects.get(
+        indicator__code="neonatal-mortality", location__code="PE", year=2016,
+        disaggregation="area=rural",
+    )  # fmt: skip
+    assert rural.value > neonatal[2016] and rural.is_illustrative
+    ibe = DataValue.objects.filter(indicator__code="ibe-schools-children", disaggregation="")
+    departments = sum(v.value for v in ibe.filter(year=2014, location__level__depth=1))
+    assert ibe.get(year=2014, location__code="PE").value == departments
+    # An indicator with cited national values gets no illustrative national value.
+    stunting = national.filter(indicator__code="stunting-u5")
+    assert not stunting.filter(is_illustrative=True).exists()
