@@ -142,6 +142,12 @@ class Indicator(models.Model):
         return reverse("monitoring:indicator-detail", args=[self.code])
 
     @property
+    def places(self) -> int:
+        """Decimal places a value is shown with: none for a count, two for money, else one."""
+        places: dict[str, int] = {self.Unit.NUMBER: 0, self.Unit.CURRENCY: 2}
+        return places.get(self.unit, 1)
+
+    @property
     def name(self) -> str:
         return localized(self, "name")
 

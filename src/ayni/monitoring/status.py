@@ -10,7 +10,8 @@ achieved: p = (v − b) / (e(y) − b), in the indicator's direction (the formul
   no change was expected yet);
 - **at risk**: half or more of the expected change achieved (0.5 ≤ p < 1);
 - **off track**: less than half (p < 0.5), including moving the wrong way;
-- **no data**: no value, or no baseline and target to compare with.
+- **no target**: a value, but no baseline and target to compare it with;
+- **no data**: no value.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from django.utils.translation import gettext_lazy as _
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
+NO_TARGET = "no_target"
 NO_DATA = "no_data"
 
 LABELS = {
     ON_TRACK: _("on track"),
     AT_RISK: _("at risk"),
     OFF_TRACK: _("off track"),
+    NO_TARGET: _("no target"),
     NO_DATA: _("no data"),
 }
 
@@ -53,12 +56,12 @@ def indicator_status(
     target: tuple[int, Decimal] | None,
 ) -> Status:
     """See the module docstring for the rule."""
-    if value is None or year is None or baseline is None or target is None:
+    if value is None or year is None:
         return Status(NO_DATA)
+    if baseline is None or target is None or target[0] <= baseline[0]:
+        return Status(NO_TARGET)
     value = Decimal(str(value))
     (y0, b), (y1, t) = baseline, target
-    if y1 <= y0:
-        return Status(NO_DATA)
     share = min(max(Decimal(year - y0) / Decimal(y1 - y0), Decimal(0)), Decimal(1))
     expected = b + (t - b) * share
     sign = Decimal(1) if direction == "up" else Decimal(-1)

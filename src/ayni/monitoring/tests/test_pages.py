@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from ayni.core.templatetags.ayni import number
 from ayni.geography.models import Country
 from ayni.monitoring import analytics
 from ayni.monitoring.demo import load_demo_indicators
@@ -25,6 +27,21 @@ def test_indicator_list_shows_latest_national_value_and_status(client, demo_data
 def test_indicator_list_filters_by_status(client, demo_data) -> None:
     response = client.get(reverse("monitoring:indicator-list"), {"status": "no_data"})
     assert all(row["status"].code == "no_data" for row in response.context["rows"])
+
+
+def test_a_count_without_target_shows_whole_numbers_and_no_target(client, demo_data) -> None:
+    response = client.get(reverse("monitoring:indicator-list"), HTTP_ACCEPT_LANGUAGE="en")
+    rows = {row["indicator"].code: row for row in response.context["rows"]}
+    ibe = rows["ibe-schools-children"]
+    assert ibe["status"].code == "no_target"
+    html = response.content.decode()
+    with translation.override("en"):
+        whole, with_decimal = number(ibe["latest"].value, 0), number(ibe["latest"].value, 1)
+    assert f">{whole}<" in html.replace(" <", "<") and with_decimal not in html
+    only = client.get(
+        reverse("monitoring:indicator-list"), {"status": "no_target"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert [row["indicator"].code for row in only.context["rows"]] == ["ibe-schools-children"]
 
 
 def test_stunting_page_has_map_trend_and_equity(client, demo_data) -> None:

@@ -1,6 +1,13 @@
 from decimal import Decimal as D
 
-from ayni.monitoring.status import AT_RISK, NO_DATA, OFF_TRACK, ON_TRACK, indicator_status
+from ayni.monitoring.status import (
+    AT_RISK,
+    NO_DATA,
+    NO_TARGET,
+    OFF_TRACK,
+    ON_TRACK,
+    indicator_status,
+)
 
 
 def _status(direction, value, year=2014):
@@ -46,13 +53,30 @@ def test_higher_is_better_uses_the_same_rule() -> None:
     )
 
 
-def test_no_data_without_a_value_or_a_target() -> None:
+def test_no_data_without_a_value_and_no_target_without_a_baseline_and_target() -> None:
     assert _status("down", None).code == NO_DATA
     assert (
         indicator_status(
             direction="down", value=D("1"), year=2014, baseline=None, target=(2016, D("1"))
         ).code
-        == NO_DATA
+        == NO_TARGET
+    )
+    assert (
+        indicator_status(
+            direction="down", value=D("1"), year=2014, baseline=(2016, D("2")), target=None
+        ).code
+        == NO_TARGET
+    )
+    # A target dated no later than the baseline gives no line to compare with.
+    assert (
+        indicator_status(
+            direction="down",
+            value=D("1"),
+            year=2014,
+            baseline=(2016, D("2")),
+            target=(2016, D("1")),
+        ).code
+        == NO_TARGET
     )
 
 
