@@ -137,6 +137,8 @@ class LineChart:
     illustrative: bool = False
     width: int = WIDTH
     height: int = 240
+    places: int = 1  # decimals of the values in dot titles and the table
+    left: int = field(default=50, init=False)  # where the plot starts, after the tick labels
     lines: list[dict[str, Any]] = field(default_factory=list, init=False)
     axis: list[dict[str, Any]] = field(default_factory=list, init=False)
     ticks: list[dict[str, Any]] = field(default_factory=list, init=False)
@@ -148,8 +150,12 @@ class LineChart:
             values += [self.reference[0][1], self.reference[1][1]]
         step, steps = axis_steps(max(values, default=Decimal(0)))
         top = step * steps
-        # Room on the right for the last year's label, centred on the last point.
-        left, right, bottom, upper = 50, self.width - 24, self.height - 24, 10
+        places = max(0, -int(step.normalize().as_tuple().exponent))
+        # Room on the left for the longest tick label (about 7 units a character, grouping
+        # included), and on the right for the last year's label, centred on the last point.
+        longest = len(f"{top:,.{places}f}")
+        self.left = left = max(50, 12 + 7 * longest)
+        right, bottom, upper = self.width - 24, self.height - 24, 10
         years = self.years or [0]
         span = max(years[-1] - years[0], 1)
 
@@ -160,7 +166,6 @@ class LineChart:
             return float(bottom - (bottom - upper) * (value / top))
 
         self.axis = [{"x": f"{x(year):.1f}", "label": year, "y": bottom + 16} for year in years]
-        places = max(0, -int(step.normalize().as_tuple().exponent))
         self.ticks = [
             {"y": f"{y(step * k):.1f}", "label": step * k, "places": places}
             for k in range(steps + 1)

@@ -21,6 +21,9 @@ with direction d (``up``: higher is better; ``down``: lower is better) and value
   present; otherwise the population-unweighted mean of the department (depth-1) values of that
   year — there is no national place yet, and the analytics store holds no population to
   weight by. ``national_method`` says which was used.
+- For a **count or an amount** (unit ``number`` or ``currency``) a place is not compared with
+  the national value: the national figure is the sum over places, not a level a place could
+  reach. The national value is then ``None`` and ``national_method`` says why.
 - **Shortfall** of a place from a reference r (national value or target):
   r − v if d = up, v − r if d = down. Positive = worse than the reference (still to go);
   negative = better. Focus-zone places are ranked by shortfall, largest first.
@@ -35,6 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from ayni.geography.models import Zone
 from ayni.monitoring import analytics
@@ -102,9 +107,24 @@ class FocusReport:
     indicator_code: str
     year: int
     national: float | None
-    national_method: str  # "national place" or "unweighted mean of departments"
+    national_method: str  # a key of NATIONAL_METHODS
     by_national: list[FocusPlace]  # largest shortfall from national first
     by_target: list[FocusPlace]  # largest shortfall from target first
+
+    @property
+    def national_method_label(self) -> str:
+        return str(NATIONAL_METHODS[self.national_method])
+
+
+# How the national value was obtained: the key (in the API) and its label (on pages).
+NATIONAL_METHODS = {
+    "national place": _("national place"),
+    "unweighted mean of departments": _("unweighted mean of departments"),
+    "not comparable: a count adds up over places": _(
+        "a count adds up over places: a department is not compared with the national total"
+    ),
+}
+ADDITIVE_UNITS = frozenset({"number", "currency"})
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -412,9 +432,16 @@ def focus_zone_distances(
         if not years:
             return None
         year = years[-1]
-    national, method = national_value(
-        indicator_code, year=year, national_location_code=national_location_code, country=country
-    )
+    national: float | None
+    if info.unit in ADDITIVE_UNITS:
+        national, method = None, "not comparable: a count adds up over places"
+    else:
+        national, method = national_value(
+            indicator_code,
+            year=year,
+            national_location_code=national_location_code,
+            country=country,
+        )
     values: dict[str, float] = {}
     for depth in sorted({place["depth"] for place in places.values()}):
         for row in analytics.indicator_by_location_year(

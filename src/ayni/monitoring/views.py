@@ -154,6 +154,7 @@ class IndicatorDetailView(ScopedView, DetailView):
                 reference_name=_("from baseline to target"),
                 illustrative=illustrative,
                 source=_("Ayni analytics store; sources listed below"),
+                places=indicator.places,
             )
             if chart_years
             else None,

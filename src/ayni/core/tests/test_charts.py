@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from ayni.core.charts import LineChart, Series, axis_steps
 
@@ -54,3 +55,18 @@ def test_tick_labels_keep_the_decimals_of_the_step() -> None:
     html = render_to_string("core/line_chart.html", {"chart": chart})
     for label in ("2.5", "7.5", "12.5"):
         assert f">{label}</text>" in html
+
+
+def test_long_tick_labels_move_the_plot_right_and_values_keep_the_chart_decimals() -> None:
+    values = [Decimal(740_000), Decimal(869_305)]
+    chart = LineChart(
+        title="t", unit="number", years=[2012, 2016], series=[Series("x", values, "a")], places=0
+    )
+    assert [tick["label"] for tick in chart.ticks][-1] == 1_000_000
+    # "1,000,000" right-aligned 6 units before the plot must start inside the picture.
+    assert chart.left - 6 - 7 * len("1,000,000") >= 0
+    assert float(chart.axis[0]["x"]) == chart.left
+    with translation.override("en"):
+        html = render_to_string("core/line_chart.html", {"chart": chart})
+    assert f'x1="{chart.left}"' in html and f'x="{chart.left - 6}"' in html
+    assert ">869,305</td>" in html and "869,305.0" not in html

@@ -182,6 +182,20 @@ def test_focus_zones_higher_is_better_and_a_national_place(example: dict[str, An
     assert [p.gap_to_national for p in national.by_national] == [30.0, 20.0]
 
 
+def test_a_count_is_not_compared_with_the_national_total(example: dict[str, Any]) -> None:
+    coverage = Indicator.objects.get(code="coverage")
+    coverage.unit = "number"
+    coverage.save()
+    report = equity.focus_zone_distances("coverage", zones=["test-focus-south"])
+    assert report is not None
+    assert report.national is None
+    assert report.national_method == "not comparable: a count adds up over places"
+    assert "adds up" in report.national_method_label
+    assert [p.gap_to_national for p in report.by_national] == [None, None]
+    # Its target still counts: Apurímac 60 against 70.
+    assert [p.gap_to_target for p in report.by_target if p.location_code == "03"] == [10.0]
+
+
 def test_no_data_gives_no_result(example: dict[str, Any]) -> None:
     assert equity.region_gap("stunting", year=2001) is None
     assert equity.group_gaps("coverage") == []
