@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -32,3 +33,25 @@ def money(value: Any) -> str:
 def number(value: Any, places: int = 0) -> str:
     """A number with ``places`` decimals and grouping."""
     return _format(value, int(places))
+
+
+_COUNT_LABELS = {
+    "read": pgettext_lazy("import count", "read"),
+    "created": pgettext_lazy("import count", "created"),
+    "updated": pgettext_lazy("import count", "updated"),
+    "unchanged": pgettext_lazy("import count", "unchanged"),
+    "deleted": pgettext_lazy("import count", "deleted"),
+    "rejected": pgettext_lazy("import count", "rejected"),
+}
+_DRY_RUN_COUNT_LABELS = {
+    "created": pgettext_lazy("import count", "would be created"),
+    "updated": pgettext_lazy("import count", "would be updated"),
+    "deleted": pgettext_lazy("import count", "would be deleted"),
+}
+
+
+@register.filter
+def count_label(key: str, dry_run: bool = False) -> str:
+    """The label of an import count (``created``…), in the future tense for a dry run."""
+    label = (dry_run and _DRY_RUN_COUNT_LABELS.get(key)) or _COUNT_LABELS.get(key)
+    return str(label) if label is not None else key

@@ -43,12 +43,19 @@ def test_dry_run_first_then_confirm_writes(client_for) -> None:
     assert page.context["batch"].counts["created"] == 2 and page.context["batch"].dry_run
     assert not DataValue.objects.filter(year=2019).exists()
     assert "Import for real" in page.content.decode()
+    # The counts of a dry run say what would happen, in the reader's language.
+    assert "<dt>would be created</dt>" in page.content.decode()
+    spanish = client.get(job_url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<dt>se crearían</dt>" in spanish and "<dt>rechazados</dt>" in spanish
 
     confirmed = client.post(job_url)
     call_command("worker", "--once")
     page = client.get(confirmed["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["batch"].counts["created"] == 2 and not page.context["batch"].dry_run
+    assert "<dt>created</dt>" in page.content.decode()
     assert DataValue.objects.filter(year=2019).count() == 2
+    listing = client.get(reverse("monitoring:import"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "creados: 2" in listing and "se crearían: 2" in listing
 
 
 def test_refused_rows_are_listed_with_a_downloadable_report(client_for) -> None:
