@@ -306,7 +306,7 @@ def group_gaps(
     )
     if not values:
         return []
-    chosen = year if year is not None else max(y for y, _ in values)
+    chosen = year if year is not None else max(y for y, _value in values)
     out = []
     for (row_year, dimension), groups in sorted(values.items()):
         if row_year != chosen:
