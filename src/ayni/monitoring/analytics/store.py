@@ -46,6 +46,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import FloatField, IntegerField, QuerySet
 from django.db.models.functions import Cast
 
+from ayni.core.database import copy_supported
 from ayni.geography.models import Location
 from ayni.monitoring.models import DataSource, DataValue, Dimension, Indicator
 
@@ -225,16 +226,6 @@ def _values(year: int, indicator_ids: list[int] | None) -> QuerySet[DataValue]:
     if indicator_ids is not None:
         queryset = queryset.filter(indicator_id__in=indicator_ids)
     return queryset.order_by()  # the model's ordering would join Indicator and sort: not needed
-
-
-def copy_supported(database: BaseDatabaseWrapper) -> bool:
-    """Whether ``database`` can stream a query out with ``COPY … TO STDOUT``: PostgreSQL through
-    psycopg 3 (psycopg2 and the other backends take the DB-API path)."""
-    if database.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return bool(is_psycopg3)
 
 
 def _raw_table(

@@ -17,7 +17,7 @@ import importlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -28,6 +28,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ayni.core.database import copy_supported
 from ayni.core.imports import ImportRefused, ImportResult, RowError, check_size, import_batch
 from ayni.core.models import ImportBatch
 from ayni.core.tables import safe_cell
@@ -37,7 +38,6 @@ from ayni.monitoring.imports.resolve import Resolver, Row, problem_errors
 from ayni.monitoring.imports.write import (
     BackgroundCopy,
     StoredLookup,
-    can_copy,
     compare_and_write,
 )
 from ayni.monitoring.models import DataValue
@@ -281,16 +281,19 @@ def run_import(
         result = ValueImportResult()
         try:
             with _collection_paused(), transaction.atomic():
-                _process(
-                    read(path, mapping),
-                    Resolver(country, mapping),
-                    result,
-                    batch_id=batch.pk,
-                    dry_run=dry_run,
-                    atomic=atomic,
-                    chunk_size=chunk_size,
-                    progress=progress,
-                )
+                # The COPY thread's last statement ends before the transaction commits.
+                with _writer(dry_run) as writer:
+                    _process(
+                        read(path, mapping),
+                        Resolver(country, mapping),
+                        result,
+                        batch_id=batch.pk,
+                        dry_run=dry_run,
+                        atomic=atomic,
+                        chunk_size=chunk_size,
+                        progress=progress,
+                        writer=writer,
+                    )
                 if result.read == 0:
                     raise ImportRefused(_("%(file)s: no values found") % {"file": path.name})
                 if atomic and result.rejected:
@@ -308,6 +311,11 @@ def run_import(
             ) from exc
         _close(batch, result, refused=False)
     return batch, result
+
+
+def _writer(dry_run: bool) -> AbstractContextManager[BackgroundCopy | None]:
+    """The background ``COPY`` of a run that writes on PostgreSQL; none otherwise."""
+    return BackgroundCopy() if copy_supported() and not dry_run else nullcontext()
 
 
 @contextmanager
@@ -328,38 +336,6 @@ def _collection_paused() -> Iterator[None]:
 
 
 def _process(
-    items: Iterable[ParsedValue | RowError],
-    resolver: Resolver,
-    result: ValueImportResult,
-    *,
-    batch_id: int,
-    dry_run: bool,
-    atomic: bool,
-    chunk_size: int,
-    progress: Callable[[int], None] | None,
-) -> None:
-    writer = BackgroundCopy() if can_copy() and not dry_run else None
-    try:
-        _process_chunks(
-            items,
-            resolver,
-            result,
-            batch_id=batch_id,
-            dry_run=dry_run,
-            atomic=atomic,
-            chunk_size=chunk_size,
-            progress=progress,
-            writer=writer,
-        )
-    except BaseException:
-        if writer is not None:
-            writer.abandon()
-        raise
-    if writer is not None:
-        writer.close()
-
-
-def _process_chunks(
     items: Iterable[ParsedValue | RowError],
     resolver: Resolver,
     result: ValueImportResult,

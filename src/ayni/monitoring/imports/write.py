@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field
 
+from ayni.core.database import copy_supported
 from ayni.monitoring.imports.resolve import QUANTUM, Row
 from ayni.monitoring.models import DataValue
 
@@ -87,7 +88,7 @@ def stored_values(rows: Sequence[Row]) -> dict[Key, tuple[Any, ...]]:
     """
     if not rows:
         return {}
-    if can_copy():
+    if copy_supported():
         return _stored_values_postgresql(rows)
     indicators, locations, periods, disaggregations, sources = (
         {row.key[i] for row in rows} for i in range(5)
@@ -207,12 +208,26 @@ class BackgroundCopy:
     both. At most one ``COPY`` is in flight: ``wait()`` (before any other use of the
     connection, and at the end of the run) lets it finish and raises its error, as the
     database error Django would have raised. The ``COPY`` is part of the run's transaction.
+
+    Used as a context manager inside that transaction: leaving it waits for the last ``COPY``
+    and raises its error; leaving it on an error stops the thread quietly (the run's own
+    error is the one to report, and its transaction is rolled back).
     """
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ayni-copy")
         self._pending: Future[None] | None = None
         _SWITCHING.enter()
+
+    def __enter__(self) -> BackgroundCopy:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            with contextlib.suppress(Exception):
+                self.close()
 
     def submit(self, sql: str, data: str) -> None:
         self.wait()
@@ -229,13 +244,6 @@ class BackgroundCopy:
         if pending is not None:
             with connection.wrap_database_errors:
                 pending.result()
-
-    def abandon(self) -> None:
-        """Wait for the last ``COPY`` and stop the thread, keeping quiet about its error: the
-        run is failing already, and its transaction is rolled back."""
-        # The run's own error is the one to report.
-        with contextlib.suppress(Exception):
-            self.close()
 
     def close(self) -> None:
         """Wait for the last ``COPY`` and stop the thread; raises its error, if any."""
@@ -380,14 +388,6 @@ def _insert_tuple(row: Row, batch_id: int) -> tuple[Any, ...]:
     )
 
 
-def can_copy() -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return is_psycopg3  # psycopg2 has no ``cursor.copy``
-
-
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _COPY_NULL = "\\N"
 
@@ -472,7 +472,7 @@ def update_rows(updates: Sequence[tuple[int, Row]], batch_id: int) -> None:
     table = connection.ops.quote_name(DataValue._meta.db_table)
     pk = _column("id")
     with connection.cursor() as cursor:
-        if can_copy():
+        if copy_supported():
             # Staged in a temporary table that disappears with the transaction; the run is
             # always inside one (see pipeline.run_import).
             names = ", ".join(_column(name) for name in (*UPDATED, "id"))

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.db import connection, transaction
 
+from ayni.core.database import copy_supported
 from ayni.monitoring import analytics
 from ayni.monitoring.analytics import store
 from ayni.monitoring.models import DataSource, DataValue, Dimension
@@ -95,8 +96,8 @@ def assert_same_files(fast: dict[str, Any], portable: dict[str, Any]) -> None:
 def test_fast_and_portable_reads_return_the_same_arrow_table(awkward: dict[str, Any]) -> None:
     # On PostgreSQL (psycopg 3) the fast read is COPY … TO STDOUT parsed by pyarrow; on other
     # databases both reads take the DB-API path, and this is a check of the switch alone.
-    assert store.copy_supported(connection) == (connection.vendor == "postgresql")
-    if store.copy_supported(connection):
+    assert copy_supported(connection) == (connection.vendor == "postgresql")
+    if copy_supported(connection):
         assert store._raw_by_copy(connection, store._values(2014, None)) is not None
         assert store._raw_by_copy(connection, store._values(2012, None)) is None  # escapes
     for year in [2012, 2014, 2016]:

@@ -706,7 +706,7 @@ def test_a_write_refused_by_the_database_refuses_the_run(catalogue, tmp_path, mo
 def test_threads_take_short_turns_only_while_a_background_copy_runs(catalogue, tmp_path) -> None:
     import sys
 
-    from ayni.monitoring.imports.write import can_copy
+    from ayni.core.database import copy_supported
 
     before = sys.getswitchinterval()
     during: list[float] = []
@@ -720,5 +720,5 @@ def test_threads_take_short_turns_only_while_a_background_copy_runs(catalogue, t
     assert sys.getswitchinterval() == before
     # On PostgreSQL the COPY runs on a second thread, which needs short turns (Python keeps
     # the interval in microseconds: 0.0001 reads back as 9.999…e-05).
-    expected = 0.0001 if can_copy() else before
+    expected = 0.0001 if copy_supported() else before
     assert during and all(abs(turn - expected) < 1e-6 for turn in during)
