@@ -75,36 +75,22 @@ logger = logging.getLogger(__name__)
 DISPATCH_UID = "ayni.monitoring.analytics.refresh"
 
 
-def on_values_changed(
-    sender: Any,
-    *,
-    indicator_ids: Any = (),
-    years: Any = (),
-    pairs: Any = None,
-    **kwargs: Any,
-) -> RefreshSummary | None:
-    """Rewrite the partitions that changed: exactly the ``pairs`` of (indicator id, year)
-    when the sender gives them, else every combination of ``indicator_ids`` and ``years``
-    (10 values spread over 10 indicators and 10 years are 10 partitions with ``pairs``, 100
-    without).
+def on_values_changed(sender: Any, *, pairs: Any = (), **kwargs: Any) -> RefreshSummary | None:
+    """Rewrite exactly the partitions of the (indicator id, year) ``pairs`` that changed.
 
     The values are already committed when the signal is sent, so a failure here must not
     undo or fail the import: it is logged, and the store stays as it was (stale, never
     half-written) until ``ayni analytics refresh`` runs."""
-    if pairs:
-        scope: dict[str, Any] = {"pairs": set(pairs)}
-    elif indicator_ids and years:
-        scope = {"indicator_ids": indicator_ids, "years": years}
-    else:
+    if not pairs:
         return None
     from ayni.monitoring.analytics.store import refresh
 
     try:
-        return refresh(**scope)
+        return refresh(pairs=set(pairs))
     except Exception:
         logger.exception(
-            "analytics refresh failed for %s; run `ayni analytics refresh`",
-            ", ".join(f"{name} {sorted(value)}" for name, value in scope.items()),
+            "analytics refresh failed for (indicator id, year) %s; run `ayni analytics refresh`",
+            sorted(pairs),
         )
         return None
 

@@ -446,13 +446,7 @@ def _close(batch: ImportBatch, result: ValueImportResult, *, refused: bool) -> N
 
 
 def _send_changed(pairs: set[tuple[int, int]], batch: ImportBatch) -> None:
-    values_changed.send(
-        sender=DataValue,
-        indicator_ids={indicator_id for indicator_id, _ in pairs},
-        years={year for _, year in pairs},
-        pairs=pairs,
-        batch=batch,
-    )
+    values_changed.send(sender=DataValue, pairs=pairs, batch=batch)
 
 
 # --- error report ----------------------------------------------------------------------------

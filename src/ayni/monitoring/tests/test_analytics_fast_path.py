@@ -171,16 +171,10 @@ def test_pairs_refresh_exactly_the_partitions_named(
 ) -> None:
     analytics.refresh()
     before = files(store_dir)
-    births, stunting = data["births"].id, data["stunting"].id
+    births = data["births"].id
     DataValue.objects.filter(indicator_id=births, year=2016).update(value=Decimal(7))
-    # indicator_ids × years would be 4 partitions; the import touched one of them.
-    values_changed.send(
-        sender=DataValue,
-        indicator_ids={births, stunting},
-        years={2014, 2016},
-        pairs={(births, 2016)},
-        batch=None,
-    )
+    # Of the 2 indicators × 3 years stored, the import touched one (indicator, year).
+    values_changed.send(sender=DataValue, pairs={(births, 2016)}, batch=None)
     after = files(store_dir)
     assert [path for path in after if after[path] != before[path]] == [
         f"PE/values/year=2016/indicator_id={births}/part-0.parquet"
@@ -199,20 +193,6 @@ def test_pairs_remove_a_partition_whose_values_are_gone(
     summary = analytics.refresh(pairs={(coverage, 2012), (coverage, 2014)})
     assert (summary.written, summary.removed) == (1, 1)
     assert analytics.stored_years("coverage") == [2014, 2016]
-
-
-def test_without_pairs_the_signal_refreshes_indicators_times_years(
-    data: dict[str, Any],  # noqa: F811
-    store_dir: Path,  # noqa: F811
-) -> None:
-    analytics.refresh()
-    before = files(store_dir)
-    births, stunting = data["births"].id, data["stunting"].id
-    values_changed.send(
-        sender=DataValue, indicator_ids={births, stunting}, years={2014, 2016}, batch=None
-    )
-    after = files(store_dir)
-    assert sum(after[path] != before[path] for path in after) == 4
 
 
 def test_a_second_source_for_one_indicator_is_picked_as_before(

@@ -441,8 +441,6 @@ def test_values_changed_is_sent_once_after_commit(
         assert received == [
             {
                 "signal": values_changed,
-                "indicator_ids": {catalogue["stunting"].pk, catalogue["births"].pk},
-                "years": {2014, 2015},
                 "pairs": {(catalogue["stunting"].pk, 2014), (catalogue["births"].pk, 2015)},
                 "batch": batch,
             }
