@@ -73,15 +73,9 @@ def baseline_and_target(indicator: Indicator, location_code: str) -> BaselineAnd
     return baselines_and_targets([indicator], location_code)[indicator.pk]
 
 
-def status_at(
-    indicator: Indicator,
-    location_code: str,
-    latest: Latest,
-    targets: BaselineAndTarget | None = None,
-) -> Status:
-    """The status of ``latest`` against the place's baseline and target (looked up unless
-    ``targets`` gives them, as ``baselines_and_targets`` does for a list)."""
-    baseline, target = targets or baseline_and_target(indicator, location_code)
+def status_at(indicator: Indicator, latest: Latest, targets: BaselineAndTarget) -> Status:
+    """The status of ``latest`` against a place's baseline and target."""
+    baseline, target = targets
     return indicator_status(
         direction=indicator.direction,
         value=latest.value,
@@ -102,7 +96,7 @@ def indicator_overview(indicators: list[Indicator]) -> list[dict[str, Any]]:
             {
                 "indicator": indicator,
                 "latest": latest,
-                "status": status_at(indicator, NATIONAL, latest, targets[indicator.pk]),
+                "status": status_at(indicator, latest, targets[indicator.pk]),
             }
         )
     return rows
@@ -117,6 +111,7 @@ def region_overview(indicators: list[Indicator], location_code: str) -> list[dic
     rows = []
     for indicator in indicators:
         here = latest_of(series[indicator.code, location_code])
+        # The national value of the same year (none when the place has no value).
         national = next(
             (
                 Decimal(str(row["value"]))
@@ -129,8 +124,8 @@ def region_overview(indicators: list[Indicator], location_code: str) -> list[dic
             {
                 "indicator": indicator,
                 "here": here,
-                "national": national if here.year is not None else None,
-                "status": status_at(indicator, location_code, here, targets[indicator.pk]),
+                "national": national,
+                "status": status_at(indicator, here, targets[indicator.pk]),
             }
         )
     return rows

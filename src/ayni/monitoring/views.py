@@ -144,7 +144,7 @@ class IndicatorDetailView(ScopedView, DetailView):
             years=years,
             rows=rows,
             latest=latest,
-            status=status_at(indicator, NATIONAL, latest, (baseline, target)),
+            status=status_at(indicator, latest, (baseline, target)),
             trend=LineChart(
                 title=_("National trend against the target"),
                 unit=indicator.get_unit_display(),
