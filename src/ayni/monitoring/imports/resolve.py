@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.utils.translation import gettext as _
 
@@ -40,11 +40,16 @@ _QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])")
 _MONTH = re.compile(r"(\d{4})(?:-|M|m)?(\d{2})")
 
 
+# What the unique constraint of DataValue is on: indicator, location, period, disaggregation
+# and source.
+Key = tuple[int, int, str, str, int]
+
+
 class Row(NamedTuple):
-    """A resolved value. ``key`` is what the unique constraint of DataValue is on."""
+    """A resolved value."""
 
     line: int
-    key: tuple[int, int, str, str, int]  # indicator, location, period, disaggregation, source
+    key: Key
     period_type: str
     year: int
     value: Decimal
@@ -145,7 +150,6 @@ class Resolver:
         self.default_source = mapping.constants.get("source", "")
         self._load()
         self._period_cache: dict[str, tuple[str, str, int] | Problem] = {}
-        self._good_periods: dict[str, tuple[str, str, int]] = {}  # the valid ones only
         self._indicator_cache: dict[tuple[str, str], _Indicator | Problem] = {}
         self._location_cache: dict[tuple[str, str], int | Problem] = {}
         self._source_cache: dict[str, int | Problem] = {}
@@ -209,12 +213,12 @@ class Resolver:
         indicator = self._indicator_cache.get((item.indicator_system, item.indicator))
         location = self._location_cache.get((item.location_system, item.location))
         source = self._source_cache.get(item.source or self.default_source)
-        period = self._good_periods.get(item.period)
+        period = self._period_cache.get(item.period)
         if (
             type(indicator) is not _Indicator
             or type(location) is not int
             or type(source) is not int
-            or period is None
+            or type(period) is not tuple  # not seen yet, or a Problem
             or item.delete
         ):
             return self.resolve_fully(item)
@@ -234,12 +238,13 @@ class Resolver:
             or (indicator.percent and not 0 <= value <= 100)
         ):
             return self.resolve_fully(item)
-        kind, period_code, year = period
+        kind, period_code, year = cast(tuple[str, str, int], period)  # a Problem went above
+        key = (indicator.id, location, period_code, disaggregation, source)
         if item.lower or item.upper or item.numerator or item.denominator or item.flags:
-            return self._with_extras(item, indicator.id, location, period, disaggregation, source)
+            return self._with_extras(item, key, kind, year, value)
         return Row(
             item.line,
-            (indicator.id, location, period_code, disaggregation, source),
+            key,
             kind,
             year,
             value.quantize(QUANTUM, ROUND_HALF_UP),
@@ -252,17 +257,11 @@ class Resolver:
         )
 
     def _with_extras(
-        self,
-        item: ParsedValue,
-        indicator_id: int,
-        location: int,
-        period: tuple[str, str, int],
-        disaggregation: str,
-        source: int,
+        self, item: ParsedValue, key: Key, kind: str, year: int, value: Decimal
     ) -> Row | list[Problem]:
-        """The fast path for a value with bounds, numerator, denominator or flags."""
+        """The rest of the fast path for a value (checked already) with bounds, numerator,
+        denominator or flags."""
         try:
-            value = Decimal(item.value)
             lower = Decimal(item.lower) if item.lower else None
             upper = Decimal(item.upper) if item.upper else None
             numerator = Decimal(item.numerator) if item.numerator else None
@@ -280,10 +279,9 @@ class Resolver:
         ):
             return self.resolve_fully(item)
         quantize = Decimal.quantize
-        kind, period_code, year = period
         return Row(
             item.line,
-            (indicator_id, location, period_code, disaggregation, source),
+            key,
             kind,
             year,
             quantize(value, QUANTUM, ROUND_HALF_UP),
@@ -389,7 +387,7 @@ class Resolver:
         cached = self._period_cache.get(text)
         if cached is None:
             try:
-                cached = self._good_periods[text] = parse_period(text)
+                cached = parse_period(text)
             except ValueError as exc:
                 cached = Problem("period", str(exc), text)
             self._period_cache[text] = cached

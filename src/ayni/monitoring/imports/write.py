@@ -23,10 +23,9 @@ from django.db import connection
 from django.db.models import Field
 
 from ayni.core.database import copy_supported
-from ayni.monitoring.imports.resolve import QUANTUM, Row
+from ayni.monitoring.imports.resolve import QUANTUM, Key, Row
 from ayni.monitoring.models import DataValue
 
-Key = tuple[int, int, str, str, int]
 STORED = (
     "indicator_id",
     "location_id",

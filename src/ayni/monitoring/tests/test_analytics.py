@@ -373,9 +373,7 @@ def test_values_changed_signal_refreshes_the_partitions(
     analytics.refresh()
     analytics.connect_signals()  # connected by MonitoringConfig.ready; connecting again is a no-op
     DataValue.objects.filter(indicator=data["births"], year=2016).update(value=Decimal(1))
-    receivers = values_changed.send(
-        sender=DataValue, pairs={(data["births"].id, 2016)}, batch=None
-    )
+    receivers = values_changed.send(sender=DataValue, pairs={(data["births"].id, 2016)}, batch=None)
     assert sum(1 for receiver, _ in receivers if receiver is analytics.on_values_changed) == 1
     rows = analytics.indicator_by_location_year("births", years=[2016])
     assert [(r["value"], r["places"]) for r in rows] == [(3.0, 3)]
