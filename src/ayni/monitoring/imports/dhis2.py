@@ -497,17 +497,8 @@ _JSON_FIELDS = (
     "comment",
     "deleted",
 )
-# The CSV columns in the order of the translator's arguments.
-_CSV_FIELDS = (
-    "dataelement",
-    "period",
-    "orgunit",
-    "categoryoptioncombo",
-    "attributeoptioncombo",
-    "value",
-    "comment",
-    "deleted",
-)
+# The CSV columns in the order of the translator's arguments: the same names in lower case.
+_CSV_FIELDS = tuple(name.lower() for name in _JSON_FIELDS)
 
 
 @reader("dhis2-csv")
