@@ -356,8 +356,7 @@ def _illustrative(
     """Department values around the national trajectory; rural worse than urban by a fixed
     factor in the indicator's direction, so that the equity panel has a gap to show."""
     start, end = trajectory
-    with_area = "area" in {d.code for d in indicator.dimensions.all()}
-    worse, better = (1.6, 0.7) if indicator.direction == "down" else (0.85, 1.1)
+    factors = _factors(indicator)
     rows = []
     for department in departments:
         # Each department keeps its own level relative to the country from year to year.
@@ -365,41 +364,11 @@ def _illustrative(
         base = rng.randint(2_000, 60_000)
         for step, year in enumerate(YEARS):
             if start is None or end is None:  # a count: children in IBE schools
-                rows.append(
-                    _value(
-                        indicator,
-                        department,
-                        year,
-                        Decimal(int(base * (1 + 0.04 * step))),
-                        "",
-                        source,
-                    )
-                )
+                count = Decimal(int(base * (1 + 0.04 * step)))
+                rows.append(_value(indicator, department, year, count, "", source))
                 continue
-            national = start + (end - start) * step / (len(YEARS) - 1)
-            value = national * (1 + offset)
-            rows.append(_value(indicator, department, year, _clip(indicator, value), "", source))
-            if with_area:
-                rows.append(
-                    _value(
-                        indicator,
-                        department,
-                        year,
-                        _clip(indicator, value * worse),
-                        "area=rural",
-                        source,
-                    )
-                )
-                rows.append(
-                    _value(
-                        indicator,
-                        department,
-                        year,
-                        _clip(indicator, value * better),
-                        "area=urban",
-                        source,
-                    )
-                )
+            value = (start + (end - start) * step / (len(YEARS) - 1)) * (1 + offset)
+            rows += _with_factors(indicator, department, year, value, factors, source)
     return rows
 
 
@@ -422,25 +391,35 @@ def _illustrative_national(
             _value(indicator, country, year, total, "", source)
             for year, total in sorted(totals.items())
         ]
-    with_area = "area" in {d.code for d in indicator.dimensions.all()}
-    worse, better = (1.6, 0.7) if indicator.direction == "down" else (0.85, 1.1)
+    factors = _factors(indicator)
     rows = []
     for step, year in enumerate(YEARS):
-        national = start + (end - start) * step / (len(YEARS) - 1)
-        rows.append(_value(indicator, country, year, _clip(indicator, national), "", source))
-        if with_area:
-            for factor, disaggregation in ((worse, "area=rural"), (better, "area=urban")):
-                rows.append(
-                    _value(
-                        indicator,
-                        country,
-                        year,
-                        _clip(indicator, national * factor),
-                        disaggregation,
-                        source,
-                    )
-                )
+        value = start + (end - start) * step / (len(YEARS) - 1)
+        rows += _with_factors(indicator, country, year, value, factors, source)
     return rows
+
+
+def _factors(indicator: Indicator) -> list[tuple[float, str]]:
+    """(factor, disaggregation) of the values generated for each total: the total itself and,
+    where the indicator accepts the area, rural worse and urban better than the total."""
+    if "area" not in {d.code for d in indicator.dimensions.all()}:
+        return [(1.0, "")]
+    worse, better = (1.6, 0.7) if indicator.direction == "down" else (0.85, 1.1)
+    return [(1.0, ""), (worse, "area=rural"), (better, "area=urban")]
+
+
+def _with_factors(
+    indicator: Indicator,
+    place: Location,
+    year: int,
+    value: float,
+    factors: list[tuple[float, str]],
+    source: DataSource,
+) -> list[DataValue]:
+    return [
+        _value(indicator, place, year, _clip(indicator, value * factor), key, source)
+        for factor, key in factors
+    ]
 
 
 def _clip(indicator: Indicator, value: float) -> Decimal:
