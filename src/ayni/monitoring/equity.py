@@ -43,7 +43,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ayni.geography.models import Zone
 from ayni.monitoring import analytics
-from ayni.monitoring.analytics.queries import default_country, indicator_info, level_depth
+from ayni.monitoring.analytics.queries import (
+    ADDITIVE_UNITS,
+    default_country,
+    indicator_info,
+    level_depth,
+)
 from ayni.monitoring.models import Indicator, Target
 
 # The groups compared in each dimension: (first, second), the gap being first − second.
@@ -124,7 +129,6 @@ NATIONAL_METHODS = {
         "a count adds up over places: a department is not compared with the national total"
     ),
 }
-ADDITIVE_UNITS = frozenset({"number", "currency"})
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
