@@ -52,6 +52,7 @@ lint: install-test
 	$(BIN)/ruff check src
 	$(BIN)/ruff format --check src
 	$(BIN)/mypy src/ayni
+	$(BIN)/lint-imports
 
 # The gates that are not tests: deployment settings, migrations and translations up to date.
 check: install-test

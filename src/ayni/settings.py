@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "ayni.finance",
     "ayni.evidence",
     "ayni.monitoring",
+    "ayni.reporting",
+    "ayni.demo",
 ]
 
 MIDDLEWARE = [
@@ -164,8 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "reporting:home"
+LOGOUT_REDIRECT_URL = "reporting:home"
 
 # Lock-out after repeated failed logins (django-axes): per user name and address together, so
 # that one attacker cannot lock every user out from one address.
@@ -210,7 +212,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["ayni.accounts.drf.AyniPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
     "DEFAULT_PAGINATION_CLASS": "ayni.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -26,7 +26,7 @@ for module in (
 admin.site.site_header = "Ayni"
 
 urlpatterns = [
-    path("", include("ayni.core.urls")),
+    path("", include("ayni.reporting.urls")),
     path("", include("ayni.geography.urls")),
     path("", include("ayni.partners.urls")),
     path("", include("ayni.programmes.urls")),
@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/", include("ayni.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include(finance_api.urlpatterns)),
     path("api/", include(router.urls)),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from ayni.accounts.models import CountryOffice, Role, User
+from ayni.accounts.models import CountryOffice, User
+from ayni.core.roles import Role
 from ayni.geography.models import Country
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 
-from ayni.accounts.mixins import ScopedView
+from ayni.core.views import ScopedView
 
 
 class LoginView(ScopedView, auth_views.LoginView):

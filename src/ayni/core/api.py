@@ -1,4 +1,7 @@
-"""API conventions every endpoint shares: pagination and one error format."""
+"""API conventions every endpoint shares: pagination and one error format.
+
+Kept apart from the viewsets (``core.viewsets``): DRF imports the classes its settings name
+while it loads its own views, so this module must not import ``rest_framework.views``."""
 
 from __future__ import annotations
 

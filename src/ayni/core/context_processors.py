@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The main navigation, marked with the section the current page belongs to."""
     items = [
-        ("core:home", _("Home")),
+        ("reporting:home", _("Home")),
         ("programmes:programme-list", _("Programme")),
         ("finance:home", _("Funding")),
         ("monitoring:indicator-list", _("Indicators")),
@@ -22,6 +22,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav = []
     for name, label in items:
         url = reverse(name)
-        current = path == url if name == "core:home" else path.startswith(url)
+        current = path == url if name == "reporting:home" else path.startswith(url)
         nav.append({"url": url, "label": label, "current": current})
     return {"main_nav": nav}

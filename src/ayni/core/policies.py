@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.accounts.models import Role
-from ayni.accounts.permissions import Action, Policy, register
 from ayni.core.models import ImportBatch, Job
+from ayni.core.permissions import Action, Policy, register
+from ayni.core.roles import Role
 
 BATCH_READERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
-from ayni.accounts.api import ScopedReadOnlyViewSet
+from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.evidence.models import Study
 
 

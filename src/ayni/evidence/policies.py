@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.accounts.models import Role
-from ayni.accounts.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, register
+from ayni.core.roles import Role
 from ayni.evidence.models import Study
 
 WRITERS = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER, Role.ME_OFFICER}

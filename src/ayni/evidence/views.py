@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.views.generic import DetailView, ListView
 
-from ayni.accounts.mixins import ScopedView
+from ayni.core.views import ScopedView
 from ayni.evidence.models import Study
 
 

@@ -7,20 +7,23 @@ a refusal answers 400 with the field it names (see ``core/api.py`` for the error
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
+from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.accounts.api import ScopedReadOnlyViewSet, ScopedViewSet
-from ayni.accounts.permissions import Action, has_perm
+from ayni.core.permissions import Action, has_perm, scope
+from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.finance import selectors, services
 from ayni.finance.models import (
     Allocation,
@@ -32,6 +35,7 @@ from ayni.finance.models import (
     FundingType,
     Grant,
 )
+from ayni.finance.policies import sees_office_finance
 from ayni.finance.serializers import (
     AllocationSerializer,
     BudgetLineSerializer,
@@ -39,13 +43,18 @@ from ayni.finance.serializers import (
     DonorSerializer,
     ExchangeRateSerializer,
     ExpenditureSerializer,
+    FiguresSerializer,
+    FundingRowSerializer,
     FundingTypeSerializer,
     GrantAdvanceSerializer,
     GrantInstalmentSerializer,
     GrantSerializer,
     InstalmentAddSerializer,
+    WarningSerializer,
     call,
+    drf_error,
 )
+from ayni.programmes.models import CountryProgramme, Result
 
 INT, STR = OpenApiTypes.INT, OpenApiTypes.STR
 # Query parameter → (ORM lookup, type, description). Each viewset picks its own.
@@ -256,3 +265,86 @@ def register(router: BaseRouter) -> None:
     router.register("allocations", AllocationViewSet, basename="allocation")
     router.register("expenditures", ExpenditureViewSet, basename="expenditure")
     router.register("cash-transfers", CashTransferViewSet, basename="cash-transfer")
+
+
+class ProgrammeFundingSerializer(FiguresSerializer):
+    """The figures at the top level, then the rows of ``?by=`` and the warnings."""
+
+    programme = serializers.IntegerField(read_only=True)
+    by = serializers.CharField(read_only=True, allow_null=True)
+    rows = FundingRowSerializer(many=True, read_only=True)
+    warnings = WarningSerializer(many=True, read_only=True)
+
+
+class _FundingView(generics.GenericAPIView):
+    """Derived figures of one record of the user's office; open to those who read the
+    office's budget (a record they may not see answers 404, as everywhere)."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return scope(self.request.user, Action.VIEW, super().get_queryset())
+
+    def check_finance_reader(self, request: Request) -> None:
+        if not sees_office_finance(request.user):
+            self.permission_denied(request)
+
+
+class ProgrammeFundingView(_FundingView):
+    queryset = CountryProgramme.objects.select_related("country")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "by", OpenApiTypes.STR, enum=list(selectors.DIMENSIONS), required=False
+            ),
+        ],
+        responses=ProgrammeFundingSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        """Planned, funded, gap, funded %, spent, utilization % and pipeline-weighted outlook
+        in the programme currency; ``?by=component|result|year|funding_type|donor`` adds rows.
+        Grant warnings go to those who read grants."""
+        programme = self.get_object()
+        self.check_finance_reader(request)
+        by = request.query_params.get("by") or None
+        if by is not None and by not in selectors.DIMENSIONS:
+            raise serializers.ValidationError({"by": f"One of: {', '.join(selectors.DIMENSIONS)}."})
+        try:
+            figures = selectors.programme_funding(programme)
+            rows = selectors.funding_by(programme, by) if by else []
+            warnings = (
+                selectors.funding_warnings(programme, today=date.today())
+                if has_perm(request.user, Action.VIEW, Grant)
+                else []
+            )
+        except DjangoValidationError as exc:  # a missing exchange rate
+            raise drf_error(exc) from None
+        data = {
+            **asdict(figures),
+            "programme": programme.pk,
+            "by": by,
+            "rows": rows,
+            "warnings": warnings,
+        }
+        return Response(ProgrammeFundingSerializer(data).data)
+
+
+class ResultFundingView(_FundingView):
+    queryset = Result.objects.select_related("programme")
+
+    @extend_schema(responses=FiguresSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        """The funding of the result and everything under it."""
+        result = self.get_object()
+        self.check_finance_reader(request)
+        try:
+            return Response(FiguresSerializer(selectors.result_funding(result)).data)
+        except DjangoValidationError as exc:
+            raise drf_error(exc) from None
+
+
+# Routes beside the router's: the funding of a programme and of a result, at the addresses
+# of the records they derive from.
+urlpatterns = [
+    path("programmes/<int:pk>/funding/", ProgrammeFundingView.as_view(), name="programme-funding"),
+    path("results/<int:pk>/funding/", ResultFundingView.as_view(), name="result-funding"),
+]

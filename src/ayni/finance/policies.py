@@ -20,8 +20,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.accounts.models import OFFICE_STAFF_ROLES, Role
-from ayni.accounts.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, register
+from ayni.core.roles import OFFICE_STAFF_ROLES, Role
 from ayni.finance.models import (
     Allocation,
     BudgetLine,

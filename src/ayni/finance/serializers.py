@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
-from ayni.accounts.permissions import Action, scope
+from ayni.core.permissions import Action, scope
 from ayni.finance import services
 from ayni.finance.models import (
     Allocation,

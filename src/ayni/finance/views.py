@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin, csv_response, xlsx_response
+from ayni.core.views import ScopedView
 from ayni.finance import selectors, services
 from ayni.finance.forms import AllocationForm, GrantForm, apply_errors
 from ayni.finance.models import Allocation, BudgetLine, Donor, FundingType, Grant

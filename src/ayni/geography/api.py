@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
-from ayni.accounts.api import ScopedReadOnlyViewSet, ScopedViewSet
+from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.models import Location, Zone
 from ayni.geography.selectors import location_search
 

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, UpdateView
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, has_perm, require
+from ayni.core.permissions import Action, has_perm, require
+from ayni.core.views import ScopedView
 from ayni.geography import svg
 from ayni.geography.forms import LocationForm
 from ayni.geography.models import AdminLevel, Country, Location, Zone

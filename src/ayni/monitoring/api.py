@@ -19,12 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.accounts.api import ScopedReadOnlyViewSet
-from ayni.accounts.drf import AyniPermission
-from ayni.accounts.permissions import Action, has_perm, scope
 from ayni.core import jobs
+from ayni.core.drf import AyniPermission
 from ayni.core.models import Job
+from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import csv_response
+from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.monitoring import analytics, equity
 from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
 from ayni.monitoring.import_views import save_upload

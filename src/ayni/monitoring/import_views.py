@@ -17,10 +17,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, scope
 from ayni.core import jobs
 from ayni.core.models import ImportBatch, Job
+from ayni.core.permissions import Action, scope
+from ayni.core.views import ScopedView
 from ayni.monitoring.imports.pipeline import write_error_report
 from ayni.monitoring.models import DataValue
 

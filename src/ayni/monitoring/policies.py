@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.accounts.models import Role
-from ayni.accounts.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, register
+from ayni.core.roles import Role
 from ayni.monitoring.models import (
     DataSource,
     DataValue,

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, has_perm, scope
 from ayni.core.charts import LineChart, Series
+from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import csv_response
+from ayni.core.views import ScopedView
 from ayni.geography.models import Location
 from ayni.geography.svg import department_map
 from ayni.monitoring import analytics, equity

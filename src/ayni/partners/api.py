@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.accounts.api import ScopedReadOnlyViewSet, ScopedViewSet
-from ayni.accounts.permissions import Action, scope
+from ayni.core.permissions import Action, scope
+from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.models import Location
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
 from ayni.partners.policies import may_report_on

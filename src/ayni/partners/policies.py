@@ -22,8 +22,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ayni.accounts.models import OFFICE_STAFF_ROLES, Role
-from ayni.accounts.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, register
+from ayni.core.roles import OFFICE_STAFF_ROLES, Role
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
 
 EDITORS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER})

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ayni.accounts.models import CountryOffice
-from ayni.accounts.permissions import Action, has_perm
 from ayni.core.money import validate_currency
+from ayni.core.permissions import Action, has_perm
 from ayni.geography.models import Location
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
 from ayni.partners.policies import may_review_report

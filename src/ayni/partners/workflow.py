@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ayni.accounts.models import Role
+from ayni.core.roles import Role
 from ayni.partners.models import Agreement
 
 S = Agreement.Status

@@ -1,15 +1,12 @@
-"""API for programmes, results, frameworks and workplans, and the programme's funding."""
+"""API for programmes, results, frameworks and workplans."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -17,17 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.accounts.api import ScopedReadOnlyViewSet, ScopedViewSet
-from ayni.accounts.permissions import Action, has_perm
-from ayni.finance import selectors
-from ayni.finance.models import Grant
-from ayni.finance.policies import sees_office_finance
-from ayni.finance.serializers import (
-    FiguresSerializer,
-    FundingRowSerializer,
-    WarningSerializer,
-    drf_error,
-)
+from ayni.core.permissions import Action, has_perm
+from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.programmes import services
 from ayni.programmes.models import (
     CountryProgramme,
@@ -62,59 +50,12 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "country"]
 
 
-class ProgrammeFundingSerializer(FiguresSerializer):
-    """The figures at the top level, then the rows of ``?by=`` and the warnings."""
-
-    programme = serializers.IntegerField(read_only=True)
-    by = serializers.CharField(read_only=True, allow_null=True)
-    rows = FundingRowSerializer(many=True, read_only=True)
-    warnings = WarningSerializer(many=True, read_only=True)
-
-
 class ProgrammeViewSet(ScopedViewSet):
-    """Country programmes of the user's office. ``/funding/`` gives the derived figures."""
+    """Country programmes of the user's office (their funding: ``finance.api``)."""
 
     queryset = CountryProgramme.objects.select_related("country")
     serializer_class = ProgrammeSerializer
     http_method_names = ["get", "patch", "head", "options"]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "by", OpenApiTypes.STR, enum=list(selectors.DIMENSIONS), required=False
-            ),
-        ],
-        responses=ProgrammeFundingSerializer,
-    )
-    @action(detail=True, methods=["get"])
-    def funding(self, request: Request, pk: str | None = None) -> Response:
-        """Planned, funded, gap, funded %, spent, utilization % and pipeline-weighted outlook
-        in the programme currency; ``?by=component|result|year|funding_type|donor`` adds rows.
-        Open to those who read the office's budget; grant warnings to those who read grants."""
-        programme = self.get_object()
-        if not sees_office_finance(request.user):
-            self.permission_denied(request)
-        by = request.query_params.get("by") or None
-        if by is not None and by not in selectors.DIMENSIONS:
-            raise ValidationError({"by": f"One of: {', '.join(selectors.DIMENSIONS)}."})
-        try:
-            figures = selectors.programme_funding(programme)
-            rows = selectors.funding_by(programme, by) if by else []
-            warnings = (
-                selectors.funding_warnings(programme, today=date.today())
-                if has_perm(request.user, Action.VIEW, Grant)
-                else []
-            )
-        except DjangoValidationError as exc:  # a missing exchange rate
-            raise drf_error(exc) from None
-        data = {
-            **asdict(figures),
-            "programme": programme.pk,
-            "by": by,
-            "rows": rows,
-            "warnings": warnings,
-        }
-        return Response(ProgrammeFundingSerializer(data).data)
 
 
 class ResultSerializer(serializers.ModelSerializer):
@@ -210,18 +151,6 @@ class ResultViewSet(ScopedViewSet):
         except DjangoValidationError as exc:
             raise _drf_error(exc) from exc
         return Response(self.get_serializer(result).data)
-
-    @extend_schema(responses=FiguresSerializer)
-    @action(detail=True, methods=["get"])
-    def funding(self, request: Request, pk: str | None = None) -> Response:
-        """The funding of the result and everything under it."""
-        result = self.get_object()
-        if not sees_office_finance(request.user):
-            self.permission_denied(request)
-        try:
-            return Response(FiguresSerializer(selectors.result_funding(result)).data)
-        except DjangoValidationError as exc:
-            raise drf_error(exc) from None
 
 
 class FrameworkGoalSerializer(serializers.ModelSerializer):

@@ -140,7 +140,7 @@ class CountryProgramme(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("programmes:programme-detail", args=[self.pk])
+        return reverse("reporting:programme-dashboard", args=[self.pk])
 
     @property
     def title(self) -> str:
@@ -223,7 +223,7 @@ class Result(models.Model):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("programmes:result-detail", args=[self.pk])
+        return reverse("reporting:result-detail", args=[self.pk])
 
     @property
     def title(self) -> str:

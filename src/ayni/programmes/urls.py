@@ -5,8 +5,6 @@ from ayni.programmes import views
 app_name = "programmes"
 urlpatterns = [
     path("programmes/", views.ProgrammeListView.as_view(), name="programme-list"),
-    path("programmes/<int:pk>/", views.ProgrammeDashboardView.as_view(), name="programme-detail"),
-    path("programmes/<int:pk>/results/", views.ResultTreeView.as_view(), name="result-tree"),
     path(
         "programmes/<int:programme>/results/add/",
         views.ResultFormView.as_view(),
@@ -15,7 +13,6 @@ urlpatterns = [
     path(
         "programmes/results/<int:parent>/add/", views.ResultFormView.as_view(), name="result-create"
     ),
-    path("programmes/results/<int:pk>/", views.ResultDetailView.as_view(), name="result-detail"),
     path("programmes/results/<int:pk>/edit/", views.ResultFormView.as_view(), name="result-edit"),
     path(
         "programmes/results/<int:pk>/<str:action>/",

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -11,17 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, has_perm, scope
-from ayni.core.charts import BarChart, Series
-from ayni.finance import selectors as funding
-from ayni.finance.policies import sees_office_finance
-from ayni.geography.models import Location
-from ayni.geography.svg import department_map
+from ayni.core.permissions import Action, has_perm, scope
+from ayni.core.views import ScopedView
 from ayni.programmes import services
-from ayni.programmes.forms import MoveForm, ResultForm, RetireForm
+from ayni.programmes.forms import MoveForm, ResultForm
 from ayni.programmes.models import CountryProgramme, Framework, Result, Workplan
-from ayni.programmes.selectors import result_tree
 
 
 class ProgrammeListView(ScopedView, ListView):
@@ -34,135 +27,6 @@ class ProgrammeListView(ScopedView, ListView):
         if len(programmes) == 1:
             return HttpResponseRedirect(programmes[0].get_absolute_url())
         return super().get(request, *args, **kwargs)
-
-
-def focus_departments(programme: CountryProgramme) -> tuple[list[Location], set[int]]:
-    """All departments of the programme's country, and those in a zone a result targets."""
-    departments = list(
-        Location.objects.filter(country=programme.country, level__depth=1).order_by("code")
-    )
-    focus = set(
-        Location.objects.filter(
-            zones__results__programme=programme,
-            zones__results__retired_at__isnull=True,
-            level__depth=1,
-        ).values_list("pk", flat=True)
-    )
-    return departments, focus
-
-
-class ProgrammeDashboardView(ScopedView, DetailView):
-    """The answer first: planned, funded, gap; then where the money is and what is missing."""
-
-    model = CountryProgramme
-    template_name = "programmes/dashboard.html"
-    context_object_name = "programme"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        programme: CountryProgramme = self.object
-        departments, focus = focus_departments(programme)
-        context["map"] = department_map(departments, focus)
-        context["focus_departments"] = [d for d in departments if d.pk in focus]
-        context["show_funding"] = sees_office_finance(self.request.user)
-        if not context["show_funding"]:
-            return context
-        figures = funding.programme_funding(programme)
-        by_component = funding.funding_by(programme, "component")
-        by_year = funding.funding_by(programme, "year")
-        by_type = funding.funding_by(programme, "funding_type")
-        unit = programme.currency
-        source = _("Ayni records: budget lines, allocations and expenditures")
-        illustrative = programme.results.filter(budget_lines__is_illustrative=True).exists()
-        context.update(
-            figures=figures,
-            by_component=by_component,
-            by_type=by_type,
-            component_chart=BarChart(
-                title=_("Funded and gap by component"),
-                unit=unit,
-                source=source,
-                categories=[row.label for row in by_component],
-                stacked=True,
-                illustrative=illustrative,
-                series=[
-                    Series(_("Funded"), [r.figures.funded for r in by_component], "funded"),
-                    Series(_("Gap"), [r.figures.gap for r in by_component], "gap"),
-                ],
-            ),
-            year_chart=BarChart(
-                title=_("Planned, funded and spent by year"),
-                unit=unit,
-                source=source,
-                categories=[row.label for row in by_year],
-                illustrative=illustrative,
-                series=[
-                    Series(_("Planned"), [r.figures.planned for r in by_year], "planned"),
-                    Series(_("Funded"), [r.figures.funded for r in by_year], "funded"),
-                    Series(_("Spent"), [r.figures.spent for r in by_year], "spent"),
-                ],
-            ),
-            warnings=funding.funding_warnings(programme, today=date.today()),
-            can_edit=has_perm(self.request.user, Action.CHANGE, programme),
-        )
-        return context
-
-
-class ResultTreeView(ScopedView, DetailView):
-    """The results tree with the funding of each node; editors add, move, reorder, retire."""
-
-    model = CountryProgramme
-    template_name = "programmes/result_tree.html"
-    context_object_name = "programme"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        programme: CountryProgramme = self.object
-        show_retired = self.request.GET.get("retired") == "1"
-        nodes = result_tree(programme, include_retired=show_retired)
-        show_funding = sees_office_finance(self.request.user)
-        tree_figures = funding.funding_tree(programme) if show_funding else {}
-        for node in nodes:
-            node.figures = tree_figures.get(node.pk)  # type: ignore[attr-defined]
-        context.update(
-            nodes=nodes,
-            show_retired=show_retired,
-            can_edit=has_perm(self.request.user, Action.CHANGE, programme),
-        )
-        return context
-
-
-class ResultDetailView(ScopedView, DetailView):
-    model = Result
-    template_name = "programmes/result_detail.html"
-    context_object_name = "result"
-
-    def get_queryset(self) -> QuerySet[Result]:
-        return (
-            super()
-            .get_queryset()
-            .select_related("programme", "parent")
-            .prefetch_related("approaches", "focus_populations", "zones", "goals__framework")
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        result: Result = self.object
-        children = result.children.filter(retired_at__isnull=True).order_by("position")
-        context.update(
-            figures=(
-                funding.result_funding(result) if sees_office_finance(self.request.user) else None
-            ),
-            children=children,
-            ancestors=Result.objects.filter(
-                pk__in=[int(p) for p in result.path.strip("/").split("/")[:-1] if p]
-            ).order_by("path"),
-            agreements=scope(self.request.user, Action.VIEW, result.agreements.all()),
-            can_edit=has_perm(self.request.user, Action.CHANGE, result),
-            retire_form=RetireForm(),
-            move_form=MoveForm(result=result),
-        )
-        return context
 
 
 class ResultFormView(ScopedView, FormView):

@@ -14,9 +14,9 @@ def test_passwords_are_hashed_with_argon2(actor) -> None:
 def test_login_and_logout(client) -> None:
     response = client.post(reverse("accounts:login"), {"username": "ana", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).context["user"].username == "ana"
+    assert client.get(reverse("reporting:home")).context["user"].username == "ana"
     client.post(reverse("accounts:logout"))
-    assert not client.get(reverse("core:home")).context["user"].is_authenticated
+    assert not client.get(reverse("reporting:home")).context["user"].is_authenticated
 
 
 def test_wrong_password_shows_an_error(client) -> None:
@@ -30,7 +30,7 @@ def test_lock_out_after_repeated_failures_even_with_the_right_password(client, s
         client.post(reverse("accounts:login"), {"username": "pablo", "password": "wrong"})
     response = client.post(reverse("accounts:login"), {"username": "pablo", "password": PASSWORD})
     assert response.status_code == 429
-    assert not client.get(reverse("core:home")).context["user"].is_authenticated
+    assert not client.get(reverse("reporting:home")).context["user"].is_authenticated
 
 
 def test_partner_focal_point_needs_an_organisation(actor) -> None:

@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ayni.accounts.drf import AyniPermission
-from ayni.accounts.mixins import ScopedView
+from ayni.core.drf import AyniPermission
+from ayni.core.views import ScopedView
 
 # Views that are not Ayni's own and carry their own protection.
 EXEMPT_MODULES = (

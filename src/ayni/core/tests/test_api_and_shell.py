@@ -45,13 +45,13 @@ def test_token_authentication(api_for) -> None:
 
 
 def test_spanish_is_the_default_and_english_is_a_switch(client) -> None:
-    home = client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("reporting:home")).content.decode()
     assert 'lang="es"' in home and "Lugares" in home
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    home = client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("reporting:home")).content.decode()
     assert 'lang="en"' in home and "Places" in home
 
 
 def test_home_reads_without_javascript(client) -> None:
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("reporting:home")).content.decode()
     assert "196" in body  # provinces of Peru, rendered on the server

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ayni.accounts.models import CountryOffice, Role, User
+from ayni.accounts.models import CountryOffice, User
+from ayni.core.roles import Role
 from ayni.geography.models import AdminLevel, Country, Location
 from ayni.geography.services import geography_load_peru
 from ayni.partners.models import Organisation

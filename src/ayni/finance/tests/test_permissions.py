@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from ayni.accounts.models import CountryOffice, Role, User
+from ayni.accounts.models import CountryOffice, User
+from ayni.core.roles import Role
 from ayni.finance import services
 from ayni.finance.models import Allocation, Grant
 from ayni.partners.models import Agreement, Organisation

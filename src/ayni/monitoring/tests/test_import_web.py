@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ayni.core.models import Job
+from ayni.demo.indicators import load_demo_indicators
 from ayni.geography.models import Country
-from ayni.monitoring.demo import load_demo_indicators
 from ayni.monitoring.models import DataValue
 
 pytestmark = pytest.mark.django_db

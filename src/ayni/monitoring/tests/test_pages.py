@@ -3,9 +3,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from ayni.core.templatetags.ayni import number
+from ayni.demo.indicators import load_demo_indicators
 from ayni.geography.models import Country
 from ayni.monitoring import analytics
-from ayni.monitoring.demo import load_demo_indicators
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ayni.demo.indicators import load_demo_indicators
 from ayni.geography.models import Country, Location
-from ayni.monitoring.demo import load_demo_indicators
 from ayni.monitoring.models import Indicator, Target
 from ayni.monitoring.selectors import (
     baseline_and_target,

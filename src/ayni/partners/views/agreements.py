@@ -18,9 +18,9 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin
+from ayni.core.views import ScopedView
 from ayni.partners.forms import AgreementForm, add_service_errors
 from ayni.partners.models import Agreement, Organisation, PartnerReport
 from ayni.partners.policies import may_report_on

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.generic import DetailView, FormView, ListView, UpdateView
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin
+from ayni.core.views import ScopedView
 from ayni.partners.forms import OrganisationForm, add_service_errors
 from ayni.partners.models import Agreement, Organisation
 from ayni.partners.services import organisation_create, organisation_update

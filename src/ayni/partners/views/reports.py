@@ -15,8 +15,8 @@ from django.views import View
 from django.views.generic import DetailView, FormView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
-from ayni.accounts.mixins import ScopedView
-from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core.permissions import Action, has_perm, scope
+from ayni.core.views import ScopedView
 from ayni.partners.forms import PartnerReportForm, add_service_errors
 from ayni.partners.models import Agreement, PartnerReport
 from ayni.partners.policies import may_report_on, may_review_report

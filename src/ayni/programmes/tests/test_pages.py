@@ -27,7 +27,7 @@ def test_another_office_programme_is_not_found(client_for, programme) -> None:
 
 def test_tree_page_lists_results_in_order(client_for, programme, django_assert_max_num_queries):
     with django_assert_max_num_queries(35):
-        response = client_for("pablo").get(reverse("programmes:result-tree", args=[programme.pk]))
+        response = client_for("pablo").get(reverse("reporting:result-tree", args=[programme.pk]))
     codes = [node.code for node in response.context["nodes"]]
     assert codes[:3] == ["C1", "C1.1", "C1.1.1"]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from ayni.accounts.permissions import Action, has_perm, scope
+from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tests.world import make_programme
 from ayni.programmes.models import CountryProgramme, Result
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework.request import Request
 
-from ayni.accounts.permissions import Action, scope
+from ayni.core.permissions import Action, scope
 
 
 class AuditActorMixin:

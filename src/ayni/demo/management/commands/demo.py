@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from ayni.accounts.services import country_office_ensure, demo_admin_ensure
+from ayni.demo.indicators import load_demo_indicators
+from ayni.demo.programme import load_default_programme
 from ayni.geography.services import geography_load_peru
 from ayni.monitoring import analytics
-from ayni.monitoring.demo import load_demo_indicators
-from ayni.programmes.demo import load_default_programme
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
-"""Load the default programme: the cited facts of ``demo_facts`` plus illustrative records.
+"""Load the default programme: the cited facts of ``facts`` plus illustrative records.
 
-Everything not in ``demo_facts`` is marked ``is_illustrative=True`` and says so in the UI:
+Everything not in ``facts`` is marked ``is_illustrative=True`` and says so in the UI:
 outputs and activities, the budget split by result, year and funding type, grants,
 allocations, expenditures, exchange rates, agreements and workplans. The split is chosen so
 that the records add up to the cited totals: US$47,150,000 planned and 37% (US$17,445,500)
@@ -17,11 +17,10 @@ from typing import Any
 from django.db import transaction
 
 from ayni.accounts.models import CountryOffice
+from ayni.demo import facts, records
 from ayni.finance import services as finance
 from ayni.geography.models import Location, Zone
 from ayni.partners.models import Organisation
-from ayni.programmes import demo_facts as facts
-from ayni.programmes import demo_records
 from ayni.programmes.models import (
     Approach,
     CountryProgramme,
@@ -32,7 +31,7 @@ from ayni.programmes.models import (
 )
 from ayni.programmes.services import result_create
 
-ILLUSTRATIVE = demo_records.ILLUSTRATIVE
+ILLUSTRATIVE = records.ILLUSTRATIVE
 
 # Illustrative split of the budget: share of each component, and the RR share of each line.
 COMPONENT_SHARE = {
@@ -177,9 +176,9 @@ def load_default_programme(office: CountryOffice) -> DemoSummary:
     orgs = _organisations(office)
     results = _results(programme, approaches, populations, goals, zones)
     _finance(programme, results, orgs)
-    demo_records.agreements(office, programme, results, orgs)
-    demo_records.workplan(programme, results)
-    demo_records.studies(office, programme, orgs)
+    records.agreements(office, programme, results, orgs)
+    records.workplan(programme, results)
+    records.studies(office, programme, orgs)
     return DemoSummary(created=True, programme=programme)
 
 

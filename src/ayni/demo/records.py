@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 from ayni.accounts.models import CountryOffice
+from ayni.demo import facts
 from ayni.geography.models import Location
 from ayni.partners import services as partners
 from ayni.partners.models import Organisation
-from ayni.programmes import demo_facts as facts
 from ayni.programmes.models import CountryProgramme, Result, Workplan, WorkplanActivity
 
 ILLUSTRATIVE = "Illustrative demo record (not a cited fact)"

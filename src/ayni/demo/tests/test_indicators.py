@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from ayni.demo.indicators import FACT_VALUES, load_demo_indicators
 from ayni.geography.models import Country
-from ayni.monitoring.demo import FACT_VALUES, load_demo_indicators
 from ayni.monitoring.models import DataValue, Indicator
 
 pytestmark = pytest.mark.django_db

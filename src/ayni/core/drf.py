@@ -12,7 +12,7 @@ from django.db.models import Model
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from ayni.accounts.permissions import Action, has_perm
+from ayni.core.permissions import Action, has_perm
 
 METHOD_ACTIONS = {
     "GET": Action.VIEW,
@@ -31,7 +31,7 @@ def _model_of(view: Any) -> type[Model] | None:
 
 
 class AyniPermission(permissions.BasePermission):
-    """Asks ``ayni.accounts.permissions`` for the model (list, create) and for the record."""
+    """Asks ``ayni.core.permissions`` for the model (list, create) and for the record."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         model = _model_of(view)

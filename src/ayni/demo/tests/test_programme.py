@@ -3,8 +3,8 @@
 import pytest
 
 from ayni.accounts.models import CountryOffice
+from ayni.demo.programme import load_default_programme
 from ayni.evidence.models import Study
-from ayni.programmes.demo import load_default_programme
 from ayni.programmes.models import Result
 
 pytestmark = pytest.mark.django_db
