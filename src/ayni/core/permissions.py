@@ -20,27 +20,57 @@ M = TypeVar("M", bound=models.Model)
 
 
 class Action(StrEnum):
+    """The actions every model has. A policy may declare more (``Policy.actions``): a rule
+    such as "may review this report" is an action of the report's policy, asked through
+    ``has_perm`` like any other, never a function of its own beside the policies."""
+
     VIEW = "view"
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
 
 
+STANDARD_ACTIONS = frozenset(Action)
+
+
+def is_active_superuser(user: Any) -> bool:
+    """An active superuser may do everything; an inactive one nothing."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+def office_id_of(user: Any) -> int | None:
+    """The country office a signed-in user works in (``None`` for anonymous and office-less)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "country_office_id", None)
+
+
+def same_office(user: Any, office_id: int | None) -> bool:
+    """Does ``user`` work in the country office ``office_id``?"""
+    own = office_id_of(user)
+    return own is not None and own == office_id
+
+
 class Policy:
     """Who may do what with one model. Subclasses override ``scope`` and ``can``.
+
+    ``actions`` names the actions of the model beyond the standard four (e.g. ``"review"``);
+    asking for an action a policy does not declare is a programming error and raises.
 
     ``scope`` narrows a queryset to the records a user may act on; ``can`` answers for the model
     as a whole (may this user add at all? may they list at all?). Record checks use ``scope``,
     so the rule for a list and the rule for one record can never disagree.
     """
 
-    def can(self, user: Any, action: Action) -> bool:
+    actions: frozenset[str] = frozenset()
+
+    def can(self, user: Any, action: str) -> bool:
         return False
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.none()
 
-    def allows(self, user: Any, action: Action, obj: models.Model) -> bool:
+    def allows(self, user: Any, action: str, obj: models.Model) -> bool:
         if not self.can(user, action):
             return False
         model = type(obj)
@@ -62,18 +92,23 @@ def policy_for(model: type[models.Model]) -> Policy:
     return _policies.get(model, Policy())
 
 
-def _is_superuser(user: Any) -> bool:
-    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+def _checked(policy: Policy, model: type[models.Model], action: Action | str) -> str:
+    name = str(action)
+    if name not in STANDARD_ACTIONS and name not in policy.actions:
+        raise ValueError(f"{model.__name__} has no action {name!r}")
+    return name
 
 
 def has_perm(user: Any, action: Action | str, target: models.Model | type[models.Model]) -> bool:
     """May ``user`` do ``action`` on a record (instance) or on a model (class)?"""
-    action = Action(action)
-    if _is_superuser(user):
+    model = target if isinstance(target, type) else type(target)
+    policy = policy_for(model)
+    name = _checked(policy, model, action)
+    if is_active_superuser(user):
         return True
     if isinstance(target, type):
-        return policy_for(target).can(user, action)
-    return policy_for(type(target)).allows(user, action, target)
+        return policy.can(user, name)
+    return policy.allows(user, name, target)
 
 
 def require(user: Any, action: Action | str, target: models.Model | type[models.Model]) -> None:
@@ -83,10 +118,10 @@ def require(user: Any, action: Action | str, target: models.Model | type[models.
 
 def scope(user: Any, action: Action | str, queryset: QuerySet[M]) -> QuerySet[M]:
     """The records of ``queryset`` that ``user`` may ``action``."""
-    action = Action(action)
-    if _is_superuser(user):
-        return queryset
     policy = policy_for(queryset.model)
-    if not policy.can(user, action):
+    name = _checked(policy, queryset.model, action)
+    if is_active_superuser(user):
+        return queryset
+    if not policy.can(user, name):
         return queryset.none()
-    return policy.scope(user, action, queryset)
+    return policy.scope(user, name, queryset)

@@ -16,16 +16,16 @@ BATCH_READERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
 
 @register(Job)
 class JobPolicy(Policy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         return bool(user.is_authenticated and action == Action.VIEW)
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(created_by=user)
 
 
 @register(ImportBatch)
 class ImportBatchPolicy(Policy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         return bool(
             user.is_authenticated
             and action == Action.VIEW
@@ -33,5 +33,5 @@ class ImportBatchPolicy(Policy):
             and user.country_office_id
         )
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(created_by__country_office_id=user.country_office_id)

@@ -17,10 +17,10 @@ WRITERS = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER, Role.ME_OFFICER}
 
 @register(Study)
 class StudyPolicy(Policy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if not user.is_authenticated or not user.country_office_id:
             return False
         return action == Action.VIEW or user.role in WRITERS
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(country_office_id=user.country_office_id)

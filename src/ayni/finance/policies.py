@@ -69,7 +69,7 @@ class OfficePolicy(Policy):
     donor_lookup: str | None = None
     partner_lookup: str | None = None
 
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if not _office_user(user):
             return False
         if action != Action.VIEW:
@@ -82,7 +82,7 @@ class OfficePolicy(Policy):
             return self.partner_lookup is not None
         return False
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.filter(**{self.office_lookup: user.country_office_id})
         if action != Action.VIEW or user.role in self.readers:
             return queryset
@@ -152,14 +152,14 @@ class ReferencePolicy(Policy):
 
     writers: frozenset[str] = frozenset()
 
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if not _office_user(user):
             return False
         if action == Action.VIEW:
             return user.role not in PARTNER
         return user.role in self.writers
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
 
 

@@ -27,12 +27,12 @@ class PublicReferencePolicy(Policy):
 
     country_lookup = "country_id"
 
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if action == Action.VIEW:
             return True
         return bool(user.is_authenticated and user.role == Role.ADMINISTRATOR)
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if action == Action.VIEW:
             return queryset
         return queryset.filter(**{self.country_lookup: _office_country_id(user)})
@@ -49,7 +49,7 @@ register(Zone)(PublicReferencePolicy)
 
 @register(Location)
 class LocationPolicy(PublicReferencePolicy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if (
             action == Action.CHANGE
             and user.is_authenticated
@@ -58,7 +58,7 @@ class LocationPolicy(PublicReferencePolicy):
             return True
         return super().can(user, action)
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if action == Action.CHANGE and user.role == Role.REGIONAL_FOCAL_POINT:
             return within(queryset, user.locations.all())
         return super().scope(user, action, queryset)

@@ -26,12 +26,12 @@ WRITERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
 
 
 class PublicDataPolicy(Policy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if action == Action.VIEW:
             return True
         return bool(user.is_authenticated and user.country_office_id and user.role in WRITERS)
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
 
 
@@ -42,7 +42,7 @@ for _model in (DataSource, Dimension, DimensionValue, Indicator, IndicatorCode):
 class PlaceDataPolicy(PublicDataPolicy):
     """Values and targets belong to a place: writers change those of their office's country."""
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if action == Action.VIEW:
             return queryset
         return queryset.filter(location__country_id=user.country_office.country_id)

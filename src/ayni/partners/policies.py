@@ -41,14 +41,14 @@ def _is_superuser(user: Any) -> bool:
 
 @register(Organisation)
 class OrganisationPolicy(Policy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if not _in_office(user):
             return False
         if action == Action.VIEW:
             return user.role in READERS | OWN_ONLY
         return user.role in EDITORS
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.filter(country_office_id=user.country_office_id)
         if user.role in OWN_ONLY:
             return queryset.filter(pk=user.organisation_id)
@@ -71,7 +71,7 @@ def located_within(user: Any, prefix: str = "") -> Q:
 
 @register(Agreement)
 class AgreementPolicy(Policy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if not _in_office(user):
             return False
         if action == Action.VIEW:
@@ -81,7 +81,7 @@ class AgreementPolicy(Policy):
             return False
         return user.role in EDITORS
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.filter(country_office_id=user.country_office_id)
         if user.role in OFFICE_STAFF_ROLES:
             return queryset
@@ -96,13 +96,13 @@ class _ByAgreementPolicy(Policy):
     """Records that belong to an agreement: read by office staff and by the agreement's own
     partner focal point."""
 
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         return _in_office(user) and action == Action.VIEW and user.role in self.readers()
 
     def readers(self) -> frozenset[str]:
         return OFFICE_STAFF_ROLES | {Role.PARTNER_FOCAL_POINT}
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.filter(agreement__country_office_id=user.country_office_id)
         if user.role in OFFICE_STAFF_ROLES:
             return queryset
@@ -113,7 +113,7 @@ class _ByAgreementPolicy(Policy):
 
 @register(PartnerReport)
 class PartnerReportPolicy(_ByAgreementPolicy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if not _in_office(user):
             return False
         if action in {Action.ADD, Action.CHANGE}:
@@ -122,7 +122,7 @@ class PartnerReportPolicy(_ByAgreementPolicy):
             return False
         return user.role in self.readers()
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = super().scope(user, action, queryset)
         if action != Action.VIEW and user.role not in EDITORS | {Role.PARTNER_FOCAL_POINT}:
             return queryset.none()

@@ -36,14 +36,14 @@ class OfficePolicy(Policy):
     office_lookup = "country_office_id"
     readers: frozenset[str] | set[str] = READERS
 
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if not user.is_authenticated or not user.country_office_id:
             return False
         if action == Action.VIEW:
             return user.role in self.readers
         return user.role in EDITORS
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(**{self.office_lookup: user.country_office_id})
 
 
@@ -62,7 +62,7 @@ class WorkplanPolicy(OfficePolicy):
     office_lookup = "programme__country_office_id"
     readers = OFFICE_STAFF_ROLES | {Role.REGIONAL_FOCAL_POINT}
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = super().scope(user, action, queryset)
         if user.role == Role.REGIONAL_FOCAL_POINT:
             # A regional focal point sees the workplans of their own regions only.
@@ -77,7 +77,7 @@ class WorkplanPolicy(OfficePolicy):
 class WorkplanActivityPolicy(WorkplanPolicy):
     office_lookup = "workplan__programme__country_office_id"
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if user.role == Role.REGIONAL_FOCAL_POINT:
             workplans = WorkplanPolicy().scope(user, action, Workplan.objects.all())
             return queryset.filter(workplan__in=workplans)
@@ -85,12 +85,12 @@ class WorkplanActivityPolicy(WorkplanPolicy):
 
 
 class ReferencePolicy(Policy):
-    def can(self, user: Any, action: Action) -> bool:
+    def can(self, user: Any, action: str) -> bool:
         if action == Action.VIEW:
             return True
         return bool(user.is_authenticated and user.role == Role.ADMINISTRATOR)
 
-    def scope(self, user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
 
 
