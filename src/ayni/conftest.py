@@ -21,7 +21,17 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from ayni.accounts.models import User
+from ayni.core.tests import shared_data
 from ayni.core.tests.world import build_world, make_programme
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI the third-party test data must be there: stop at once, saying where it was
+    looked for, rather than let the interoperability tests skip."""
+    if shared_data.required() and not shared_data.SHARED_DATA.is_dir():
+        raise pytest.UsageError(
+            f"AYNI_REQUIRE_SHARED_DATA=1 but no shared test data at {shared_data.SHARED_DATA}"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,13 @@ import pytest
 
 from ayni.core.imports import ImportRefused
 from ayni.core.models import ImportBatch
+from ayni.core.tests.shared_data import SHARED_DATA, need
 from ayni.geography.boundaries import import_boundaries
 from ayni.geography.models import Country, Location
 
 pytestmark = pytest.mark.django_db
 
-SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "boundaries"
+SHARED = SHARED_DATA / "boundaries"
 DEPARTMENTS = SHARED / "juaneladio-peru-geojson" / "peru_departamental_simple.geojson"
 PROVINCES = SHARED / "juaneladio-peru-geojson" / "peru_provincial_simple.geojson"
 
@@ -40,8 +41,7 @@ def _with_boundary() -> int:
 
 
 def test_real_department_file_matches_all_25() -> None:
-    if not DEPARTMENTS.exists():
-        pytest.skip(f"shared boundary data not found at {DEPARTMENTS}")
+    need(DEPARTMENTS)
     result = import_boundaries(
         path=DEPARTMENTS, country=_peru(), level="department", code_property="FIRST_IDDP"
     )
@@ -54,8 +54,7 @@ def test_real_department_file_matches_all_25() -> None:
 
 
 def test_real_province_file_merges_features_that_share_a_code() -> None:
-    if not PROVINCES.exists():
-        pytest.skip(f"shared boundary data not found at {PROVINCES}")
+    need(PROVINCES)
     result = import_boundaries(
         path=PROVINCES,
         country=_peru(),

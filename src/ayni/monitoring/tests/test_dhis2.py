@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import tracemalloc
 from decimal import Decimal
 from pathlib import Path
@@ -13,14 +12,12 @@ from typing import Any
 import pytest
 
 from ayni.core.imports import ImportRefused, RowError
+from ayni.core.tests.shared_data import SHARED_DATA as SHARED
+from ayni.core.tests.shared_data import need
 from ayni.monitoring.imports import dhis2
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
 from ayni.monitoring.imports.dhis2 import dhis2_period, read_dhis2_csv, read_dhis2_json
 
-SHARED = Path(
-    os.environ.get("AYNI_SHARED_DATA")
-    or Path(__file__).resolve().parents[4].parent / "shared" / "data"
-)
 DHIS2 = SHARED / "dhis2-core" / "dhis-2"
 JSON_DIR = DHIS2 / "dhis-test-integration" / "src" / "test" / "resources" / "datavalueset"
 CSV_DIR = DHIS2 / "dhis-test-integration" / "src" / "test" / "resources" / "dxf2" / "datavalueset"
@@ -35,12 +32,6 @@ JSON_FIXTURES = [
 ]
 # DHIS2 period → Ayni period, written out by hand for the periods the fixtures use.
 PERIODS = {"201201": "2012-01", "201202": "2012-02", "201911": "2019-11"}
-
-
-def need(path: Path) -> Path:
-    if not path.is_file():
-        pytest.skip(f"shared DHIS2 data not found at {path} (set AYNI_SHARED_DATA)")
-    return path
 
 
 def items(read: Any, path: Path, mapping: Mapping) -> list[ParsedValue | RowError]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import urllib.error
 import urllib.parse
 from decimal import Decimal
@@ -20,6 +19,8 @@ from django.core.management import CommandError, call_command
 
 from ayni.cli import translate
 from ayni.core.imports import ImportRefused, RowError
+from ayni.core.tests.shared_data import SHARED_DATA as SHARED
+from ayni.core.tests.shared_data import need
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
 from ayni.monitoring.imports.sdmx import (
     read_sdmx_csv,
@@ -30,10 +31,6 @@ from ayni.monitoring.imports.sdmx import (
 from ayni.monitoring.management.commands import sdmx_pull
 from ayni.monitoring.management.commands.sdmx_pull import FetchError, build_url, fetch
 
-SHARED = Path(
-    os.environ.get("AYNI_SHARED_DATA")
-    or Path(__file__).resolve().parents[4].parent / "shared" / "data"
-)
 UNICEF = SHARED / "sdmx-unicef" / "unicefData" / "tests"
 DETERMINISTIC = UNICEF / "fixtures" / "deterministic"
 MANIFEST = DETERMINISTIC / "manifest.json"
@@ -45,12 +42,6 @@ CSV_FIXTURES = [
     DETERMINISTIC / "IM_MCV1_USA_BRA_2015_2023.csv",
 ]
 DIMENSION_COLUMNS = {"SEX": "sex", "WEALTH_QUINTILE": "wealth_quintile", "AGE": "age"}
-
-
-def need(path: Path) -> Path:
-    if not path.is_file():
-        pytest.skip(f"shared SDMX data not found at {path} (set AYNI_SHARED_DATA)")
-    return path
 
 
 def dict_rows(path: Path) -> list[dict[str, str]]:
