@@ -6,19 +6,25 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test test-sqlite test-postgres lint check messages bench clean
+.PHONY: run test install install-test test-sqlite test-postgres lint check messages bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Ayni needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files (exact versions with their hashes), then Ayni itself
+# without dependencies; `pip check` fails if the lock no longer satisfies pyproject.toml.
+$(VENV)/.installed: requirements/base.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: requirements/test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -70,6 +76,13 @@ bench: install-test
 messages: install-test
 	cd src/ayni && ../../$(BIN)/ayni makemessages -l es --no-location --no-obsolete -i "*/tests/*"
 	cd src/ayni && ../../$(BIN)/ayni compilemessages
+
+## make lock: pin every dependency again (after a change to pyproject.toml), with hashes.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra test -o requirements/test.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) -c requirements/test.txt -o requirements/base.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) var
