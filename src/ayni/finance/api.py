@@ -309,10 +309,11 @@ class ProgrammeFundingView(_FundingView):
         if by is not None and by not in selectors.DIMENSIONS:
             raise serializers.ValidationError({"by": f"One of: {', '.join(selectors.DIMENSIONS)}."})
         try:
-            figures = selectors.programme_funding(programme)
-            rows = selectors.funding_by(programme, by) if by else []
+            ledger = selectors.ledger(programme)
+            figures = selectors.programme_funding(ledger)
+            rows = selectors.funding_by(ledger, by) if by else []
             warnings = (
-                selectors.funding_warnings(programme, today=date.today())
+                selectors.funding_warnings(ledger, today=date.today())
                 if has_perm(request.user, Action.VIEW, Grant)
                 else []
             )

@@ -12,7 +12,11 @@ on its own date (``finance.rates``), then rounded to cents; sums add those cents
 - outlook = funded + Σ over grants of (amount − allocated) × weight, converted at ``on``
   (default today), where weight = probability / 100 in the pipeline and 1 once pledged.
 
-Each selector reads a fixed number of queries whatever the number of rows.
+Every figure is computed from a ``FundingLedger``: the programme's budget lines, allocations,
+expenditures, grants and exchange rates, read in six queries and converted once. A page or
+endpoint that shows several figures builds it once (``ledger(programme)``) and passes it to
+each figure function; given the programme instead, a function builds its own. Either way each
+selector reads a fixed number of queries whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import (
@@ -122,27 +127,69 @@ class _Sums:
 
 
 @dataclass
-class _Ledger:
-    """Every amount of one programme, converted once into the programme's currency."""
+class FundingLedger:
+    """Every amount of one programme, converted once into the programme's currency.
+
+    Read by ``ledger(programme, on=...)``; ``on`` is the date at which grants' unallocated
+    money is converted for the outlook. The figure functions read it, never change it.
+    """
 
     programme: CountryProgramme
+    on: date
     results: dict[int, Result]
-    budget: list[dict[str, Any]]  # result_id, year, funding_type_id, value
+    budget: list[dict[str, Any]]  # result_id, year, funding_type_id, value, is_illustrative
     allocations: list[dict[str, Any]]  # result_id, year, grant_id, funding_type_id, donor_id
-    spending: list[dict[str, Any]]  # result_id, year, grant_id, funding_type_id, donor_id
+    # result_id, year, grant_id, funding_type_id, donor_id, value; amount, currency, date
+    spending: list[dict[str, Any]]
     grants: list[dict[str, Any]]  # id, funding_type_id, donor_id, earmark_path, expected
+    book: RateBook
 
     @property
     def currency(self) -> str:
         return self.programme.currency
 
+    @property
+    def has_illustrative_budget(self) -> bool:
+        """Whether any budget line of the programme is marked illustrative."""
+        return any(row["is_illustrative"] for row in self.budget)
 
-def _ledger(programme: CountryProgramme, on: date | None = None) -> _Ledger:
+    @cached_property
+    def tree_sums(self) -> _Sums:
+        return _tree_sums(self)
+
+    def spent_by_grant(self, currencies: dict[int, str]) -> dict[int, Decimal]:
+        """Spending charged to each grant of ``currencies`` (grant id → the grant's
+        currency), in that currency, converted at the spending date: ``grant_spent`` without
+        a query. Services keep an expenditure on a result of its grant's programme, so the
+        programme's expenditures hold every one charged to its grants."""
+        spent: dict[int, Decimal] = defaultdict(Decimal)
+        for row in self.spending:
+            if row["grant_id"] in currencies:
+                spent[row["grant_id"]] += self.book.convert(
+                    row["amount"],
+                    from_currency=row["currency"],
+                    to_currency=currencies[row["grant_id"]],
+                    on=row["date"],
+                )
+        return spent
+
+
+# A figure function takes the programme (and reads its own ledger) or a ledger read before.
+ProgrammeOrLedger = CountryProgramme | FundingLedger
+
+
+def ledger(programme: CountryProgramme, *, on: date | None = None) -> FundingLedger:
+    """Read and convert every amount of ``programme`` in six queries (results, budget lines,
+    allocations, expenditures, grants, exchange rates), whatever the number of rows.
+
+    Build it once per request and pass it to ``programme_funding``, ``funding_tree``,
+    ``funding_by``, ``budget_table`` and ``funding_warnings``; ``on`` (default today) is the
+    date at which unallocated grant money is converted for the outlook."""
     on = on or date.today()
     results = {r.pk: r for r in Result.objects.filter(programme=programme)}
     budget_rows = list(
         BudgetLine.objects.filter(result__programme=programme).values(
-            "result_id", "year", "funding_type_id", "amount", "currency"
+            "result_id", "year", "funding_type_id", "amount", "currency", "is_illustrative"
         )
     )
     allocation_rows = list(
@@ -196,6 +243,7 @@ def _ledger(programme: CountryProgramme, on: date | None = None) -> _Ledger:
             "year": r["year"],
             "funding_type_id": r["funding_type_id"],
             "value": to_programme(r["amount"], r["currency"], date(r["year"], 1, 1)),
+            "is_illustrative": r["is_illustrative"],
         }
         for r in budget_rows
     ]
@@ -221,6 +269,9 @@ def _ledger(programme: CountryProgramme, on: date | None = None) -> _Ledger:
             "funding_type_id": r["grant__funding_type_id"],
             "donor_id": r["grant__donor_id"],
             "value": to_programme(r["amount"], r["currency"], r["date"]),
+            "amount": r["amount"],
+            "currency": r["currency"],
+            "date": r["date"],
         }
         for r in spending_rows
     ]
@@ -242,10 +293,20 @@ def _ledger(programme: CountryProgramme, on: date | None = None) -> _Ledger:
                 "expected": expected,
             }
         )
-    return _Ledger(programme, results, budget, allocations, spending, grants)
+    return FundingLedger(programme, on, results, budget, allocations, spending, grants, book)
 
 
-def _sum_by(ledger: _Ledger, key: Callable[[dict[str, Any]], Any], grant_key: Any) -> _Sums:
+def _read(programme: ProgrammeOrLedger, on: date | None) -> FundingLedger:
+    if isinstance(programme, FundingLedger):
+        if on is not None and on != programme.on:
+            raise ValueError(
+                f"the ledger was read on {programme.on.isoformat()}, not {on.isoformat()}"
+            )
+        return programme
+    return ledger(programme, on=on)
+
+
+def _sum_by(ledger: FundingLedger, key: Callable[[dict[str, Any]], Any], grant_key: Any) -> _Sums:
     sums = _Sums()
     for row in ledger.budget:
         sums.planned[key(row)] += row["value"]
@@ -263,7 +324,7 @@ def _ancestor_ids(path: str | None) -> list[int]:
     return [int(part) for part in (path or "").strip("/").split("/") if part]
 
 
-def _tree_sums(ledger: _Ledger) -> _Sums:
+def _tree_sums(ledger: FundingLedger) -> _Sums:
     """Sums by result id, each amount added to its result and every ancestor of it."""
     paths = {pk: r.path for pk, r in ledger.results.items()}
     sums = _Sums()
@@ -283,19 +344,23 @@ def _tree_sums(ledger: _Ledger) -> _Sums:
     return sums
 
 
-def programme_funding(programme: CountryProgramme, *, on: date | None = None) -> FundingFigures:
-    """The programme's figures: every budget line, allocation, expenditure and grant of it."""
-    ledger = _ledger(programme, on)
+def programme_funding(programme: ProgrammeOrLedger, *, on: date | None = None) -> FundingFigures:
+    """The programme's figures: every budget line, allocation, expenditure and grant of it.
+
+    ``programme`` is the programme or its ledger (see ``ledger``); ``on`` (default today, or
+    the ledger's date) converts the unallocated grant money of the outlook."""
+    ledger = _read(programme, on)
     sums = _sum_by(ledger, lambda row: None, lambda row: None)
     return sums.figures(None, ledger.currency)
 
 
 def funding_tree(
-    programme: CountryProgramme, *, on: date | None = None
+    programme: ProgrammeOrLedger, *, on: date | None = None
 ) -> dict[int, FundingFigures]:
-    """Every result id of the programme → the figures of its subtree, in one pass."""
-    ledger = _ledger(programme, on)
-    sums = _tree_sums(ledger)
+    """Every result id of the programme → the figures of its subtree, in one pass.
+    ``programme`` is the programme or its ledger."""
+    ledger = _read(programme, on)
+    sums = ledger.tree_sums
     return {pk: sums.figures(pk, ledger.currency) for pk in ledger.results}
 
 
@@ -309,9 +374,9 @@ def _tree_order(results: Iterable[Result]) -> list[Result]:
 
 
 def funding_by(
-    programme: CountryProgramme, dimension: str, *, on: date | None = None
+    programme: ProgrammeOrLedger, dimension: str, *, on: date | None = None
 ) -> list[FundingRow]:
-    """The programme's figures split by ``dimension``:
+    """The programme's (or its ledger's) figures split by ``dimension``:
 
     - "component": one row per component, each with its whole subtree;
     - "result": one row per result (tree order, retired ones included) with its subtree;
@@ -321,20 +386,24 @@ def funding_by(
     - "funding_type" and "donor": by the grant's funding type or donor; spending charged to no
       grant goes to a row with key None. A donor funds, it does not plan: on "donor" rows
       **planned is set equal to funded** (so gap is 0), to keep a donor's share readable.
+
+    "funding_type" and "donor" read their names in one more query.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}")
-    ledger = _ledger(programme, on)
+    ledger = _read(programme, on)
     currency = ledger.currency
     if dimension in {"component", "result"}:
-        sums = _tree_sums(ledger)
+        sums = ledger.tree_sums
         nodes = _tree_order(ledger.results.values())
         if dimension == "component":
             nodes = [r for r in nodes if r.level == Result.Level.COMPONENT]
         return [FundingRow(r.pk, str(r), sums.figures(r.pk, currency), r) for r in nodes]
     if dimension == "year":
         sums = _sum_by(ledger, lambda row: row["year"], None)
-        years = sorted(set(programme.years) | {int(k) for k in sums.present() if k is not None})  # type: ignore[call-overload]
+        years = sorted(
+            set(ledger.programme.years) | {k for k in sums.present() if isinstance(k, int)}
+        )
         return [FundingRow(y, str(y), sums.figures(y, currency)) for y in years]
     field = "funding_type_id" if dimension == "funding_type" else "donor_id"
     sums = _sum_by(ledger, lambda row: row.get(field), lambda row: row[field])
@@ -371,19 +440,20 @@ def _row_figures(sums: _Sums, key: Any, currency: str, dimension: str) -> Fundin
 
 
 def budget_table(
-    programme: CountryProgramme, *, on: date | None = None
+    programme: ProgrammeOrLedger, *, on: date | None = None
 ) -> tuple[list[tuple[Result, dict[int, Decimal], FundingFigures]], dict[int, Decimal]]:
     """Planned budget of each result's subtree by year, with the subtree's figures, and the
-    programme's planned total by year; all in the programme's currency."""
-    ledger = _ledger(programme, on)
+    programme's planned total by year; all in the programme's currency. ``programme`` is the
+    programme or its ledger."""
+    ledger = _read(programme, on)
     paths = {pk: r.path for pk, r in ledger.results.items()}
     by_year: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    totals: dict[int, Decimal] = {year: ZERO for year in programme.years}
+    totals: dict[int, Decimal] = {year: ZERO for year in ledger.programme.years}
     for row in ledger.budget:
         totals[row["year"]] = totals.get(row["year"], ZERO) + row["value"]
         for pk in _ancestor_ids(paths.get(row["result_id"])):
             by_year[pk][row["year"]] += row["value"]
-    sums = _tree_sums(ledger)
+    sums = ledger.tree_sums
     table = [
         (r, dict(by_year.get(r.pk, {})), sums.figures(r.pk, ledger.currency))
         for r in _tree_order(ledger.results.values())
@@ -392,7 +462,8 @@ def budget_table(
 
 
 def grant_spent(grant_ids: Iterable[int], currencies: dict[int, str]) -> dict[int, Decimal]:
-    """Spending charged to each grant, in the grant's currency (converted at spending date)."""
+    """Spending charged to each grant, in the grant's currency (converted at spending date).
+    Two queries; ``FundingLedger.spent_by_grant`` gives the same from a ledger read before."""
     rows = list(
         Expenditure.objects.filter(grant_id__in=list(grant_ids)).values(
             "grant_id", "amount", "currency", "date"
@@ -410,10 +481,15 @@ def grant_spent(grant_ids: Iterable[int], currencies: dict[int, str]) -> dict[in
     return spent
 
 
-def funding_warnings(programme: CountryProgramme, *, today: date) -> list[FundingWarning]:
+def funding_warnings(programme: ProgrammeOrLedger, *, today: date) -> list[FundingWarning]:
     """What needs attention: signed grants expiring within 90 days with money unspent,
     components and outputs with a planned budget and no allocation, and a budget that does
-    not add up to the programme's planned total."""
+    not add up to the programme's planned total.
+
+    ``programme`` is the programme or its ledger; the warnings read no outlook, so a ledger
+    of any date gives the same ones. One query besides the ledger's."""
+    ledger = programme if isinstance(programme, FundingLedger) else _read(programme, today)
+    programme = ledger.programme
     warnings: list[FundingWarning] = []
     grants = list(
         with_allocated(
@@ -425,7 +501,7 @@ def funding_warnings(programme: CountryProgramme, *, today: date) -> list[Fundin
             ).select_related("donor__organisation")
         ).order_by("expiry_date", "reference")
     )
-    spent = grant_spent([g.pk for g in grants], {g.pk: g.currency for g in grants})
+    spent = ledger.spent_by_grant({g.pk: g.currency for g in grants})
     for grant in grants:
         unspent = grant.amount - spent.get(grant.pk, ZERO)
         if unspent <= 0:
@@ -448,8 +524,7 @@ def funding_warnings(programme: CountryProgramme, *, today: date) -> list[Fundin
                 grant.get_absolute_url(),
             )
         )
-    ledger = _ledger(programme, today)
-    sums = _tree_sums(ledger)
+    sums = ledger.tree_sums
     budget_url = reverse("finance:budget", args=[programme.pk])
     for result in _tree_order(ledger.results.values()):
         if result.retired_at is not None or result.level == Result.Level.ACTIVITY:

@@ -291,14 +291,15 @@ class BudgetView(ScopedView, TemplateView):
             office_queryset(CountryProgramme, request.user), pk=kwargs["programme_pk"]
         )
         try:
-            self.table, self.year_totals = selectors.budget_table(self.programme)
-            self.figures = selectors.programme_funding(self.programme)
+            ledger = selectors.ledger(self.programme)
+            self.table, self.year_totals = selectors.budget_table(ledger)
+            self.figures = selectors.programme_funding(ledger)
             self.warnings = (
-                selectors.funding_warnings(self.programme, today=date.today())
+                selectors.funding_warnings(ledger, today=date.today())
                 if has_perm(request.user, Action.VIEW, Grant)
                 else []
             )
-            self.by_type = selectors.funding_by(self.programme, "funding_type")
+            self.by_type = selectors.funding_by(ledger, "funding_type")
         except ValidationError as exc:  # a missing exchange rate
             self.figures_error = " ".join(exc.messages)
             self.table, self.year_totals, self.warnings, self.by_type = [], {}, [], []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
@@ -44,17 +44,22 @@ class HomeView(ScopedView, TemplateView):
 
 
 def focus_departments(programme: CountryProgramme) -> tuple[list[Location], set[int]]:
-    """All departments of the programme's country, and those in a zone a result targets."""
-    departments = list(
-        Location.objects.filter(country=programme.country, level__depth=1).order_by("code")
+    """All departments of the programme's country, and those in a zone a result targets;
+    one query, each department with its country (its address names the country)."""
+    targeted = Result.objects.filter(
+        programme=programme, retired_at__isnull=True, zones__locations=OuterRef("pk")
     )
-    focus = set(
-        Location.objects.filter(
-            zones__results__programme=programme,
-            zones__results__retired_at__isnull=True,
-            level__depth=1,
-        ).values_list("pk", flat=True)
-    )
+    departments: list[Location] = []
+    focus: set[int] = set()
+    for department in (
+        Location.objects.filter(country_id=programme.country_id, level__depth=1)
+        .select_related("country")
+        .annotate(in_focus=Exists(targeted))
+        .order_by("code")
+    ):
+        departments.append(department)
+        if department.in_focus:
+            focus.add(department.pk)
     return departments, focus
 
 
@@ -65,6 +70,9 @@ class ProgrammeDashboardView(ScopedView, DetailView):
     template_name = "reporting/dashboard.html"
     context_object_name = "programme"
 
+    def get_queryset(self) -> QuerySet[CountryProgramme]:
+        return super().get_queryset().select_related("country")
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         programme: CountryProgramme = self.object
@@ -74,13 +82,15 @@ class ProgrammeDashboardView(ScopedView, DetailView):
         context["show_funding"] = sees_office_finance(self.request.user)
         if not context["show_funding"]:
             return context
-        figures = funding.programme_funding(programme)
-        by_component = funding.funding_by(programme, "component")
-        by_year = funding.funding_by(programme, "year")
-        by_type = funding.funding_by(programme, "funding_type")
+        # Every figure below comes from this one read of the programme's money.
+        ledger = funding.ledger(programme)
+        figures = funding.programme_funding(ledger)
+        by_component = funding.funding_by(ledger, "component")
+        by_year = funding.funding_by(ledger, "year")
+        by_type = funding.funding_by(ledger, "funding_type")
         unit = programme.currency
         source = _("Ayni records: budget lines, allocations and expenditures")
-        illustrative = programme.results.filter(budget_lines__is_illustrative=True).exists()
+        illustrative = ledger.has_illustrative_budget
         context.update(
             figures=figures,
             by_component=by_component,
@@ -109,7 +119,7 @@ class ProgrammeDashboardView(ScopedView, DetailView):
                     Series(_("Spent"), [r.figures.spent for r in by_year], "spent"),
                 ],
             ),
-            warnings=funding.funding_warnings(programme, today=date.today()),
+            warnings=funding.funding_warnings(ledger, today=date.today()),
             can_edit=has_perm(self.request.user, Action.CHANGE, programme),
         )
         return context
