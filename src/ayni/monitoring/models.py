@@ -96,6 +96,8 @@ class Indicator(models.Model):
         ANNUAL = "annual", _("annual")
         QUARTERLY = "quarterly", _("quarterly")
         MONTHLY = "monthly", _("monthly")
+        WEEKLY = "weekly", _("weekly")
+        DAILY = "daily", _("daily")
         IRREGULAR = "irregular", _("irregular (surveys)")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
