@@ -87,7 +87,9 @@ class Period:
 
     ``start`` and ``end`` are its first and last day (both included), ``kind`` its
     ``PeriodKind``, ``year`` the year it belongs to (the ISO year for a week, see the module's
-    docstring) and ``code`` the form Ayni stores.
+    docstring) and ``code`` the form Ayni stores. The ``of_*`` methods raise ``PeriodError``
+    for a period that does not exist, quoting ``written`` (the text as the file wrote it)
+    when a parser gives it.
     """
 
     start: date
