@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ayni.core.models import localized
+from ayni.core.periods import PeriodKind
 
 
 class DataSource(models.Model):
@@ -95,6 +96,8 @@ class Indicator(models.Model):
         ANNUAL = "annual", _("annual")
         QUARTERLY = "quarterly", _("quarterly")
         MONTHLY = "monthly", _("monthly")
+        WEEKLY = "weekly", _("weekly")
+        DAILY = "daily", _("daily")
         IRREGULAR = "irregular", _("irregular (surveys)")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
@@ -185,9 +188,12 @@ class IndicatorCode(models.Model):
 
 class DataValue(models.Model):
     class PeriodType(models.TextChoices):
-        YEAR = "Y", _("year")
-        QUARTER = "Q", _("quarter")
-        MONTH = "M", _("month")
+        # The kinds of ayni.core.periods, which derives every period's type from its text.
+        YEAR = PeriodKind.YEAR.value, _("year")
+        QUARTER = PeriodKind.QUARTER.value, _("quarter")
+        MONTH = PeriodKind.MONTH.value, _("month")
+        WEEK = PeriodKind.WEEK.value, _("ISO week")
+        DAY = PeriodKind.DAY.value, _("day")
 
     # The table that grows to millions of rows, written by bulk imports. Its references are
     # checked by the import pipeline (every code resolved against what is stored, in the
@@ -212,8 +218,10 @@ class DataValue(models.Model):
         db_constraint=False,
     )
     period_type = models.CharField(_("period type"), max_length=1, choices=PeriodType.choices)
-    # "2014", "2014Q1" or "2014-01": sorts in time order within a period type.
-    period = models.CharField(_("period"), max_length=8)
+    # Period.code: "2014", "2014Q1", "2014-01", "2014-W03" or "2014-03-15"; sorts in time
+    # order within a period type.
+    period = models.CharField(_("period"), max_length=10)
+    # Period.year: the year the period belongs to (an ISO week's ISO year).
     year = models.PositiveSmallIntegerField(_("year"))
     disaggregation = models.CharField(_("disaggregation"), max_length=255, blank=True, default="")
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)

@@ -11,9 +11,10 @@ Rules shared by every function (see docs/data-model.md, "analytics store"):
   one, the store marks a preferred value at refresh time (``is_preferred``): a
   non-illustrative value first, then the source with the latest year, then the source code in
   alphabetical order. Queries read only preferred values.
-- **By year** means annual values (``period_type = "Y"``). Quarterly and monthly values are
-  in the store (``series(..., period_type=None)``) but are never summed or averaged into a
-  year: how depends on the indicator and is not guessed.
+- **By year** means annual values (``period_type = "Y"``). Quarterly, monthly, weekly and
+  daily values are in the store (``series(..., period_type=None)``), in the partition of the
+  year they belong to (``ayni.core.periods``: an ISO week's ISO year), but are never summed or
+  averaged into a year: how depends on the indicator and is not guessed.
 - **A place's own value wins** ("reported"). Where a place at the level asked has no value of
   its own, it is rolled up from the nearest level below that has values:
   ``number`` and ``currency`` indicators as the sum of the values (method ``"sum"``);
@@ -394,7 +395,8 @@ def series(
     in time order: dicts with ``location_code``, ``location_name``, ``level``,
     ``period_type``, ``period``, ``year``, ``quarter``, ``month``, ``value``, ``lower``,
     ``upper``, ``source_code``, ``is_illustrative``. Annual values by default;
-    ``period_type=None`` returns every period type."""
+    ``period_type=None`` returns every period type, one type after the other (each in time
+    order: the codes of one type sort chronologically)."""
     country = country or default_country()
     info = indicator_info([indicator_code])[indicator_code]
     sql = f"""

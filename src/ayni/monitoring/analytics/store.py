@@ -362,6 +362,21 @@ _RANKED_SKIPPING_SINGLE_SOURCE = f"""
     )"""  # noqa: S608 - constant SQL, no input
 
 
+# The quarter and month of a period, read from its code (``ayni.core.periods``: "2014Q1",
+# "2014-03", "2014-03-15") as ``Period.quarter`` and ``Period.month`` give them (a test checks
+# both agree): NULL for a year, and for an ISO week, which may straddle two months. A week's
+# number is in its code ("2014-W03"), its year in ``year`` (the ISO year).
+_PERIOD_PARTS = """CASE r.period_type
+                   WHEN 'Q' THEN TRY_CAST(substr(r.period, 6, 1) AS SMALLINT)
+                   WHEN 'M' THEN (TRY_CAST(substr(r.period, 6, 2) AS SMALLINT) + 2) // 3
+                   WHEN 'D' THEN (TRY_CAST(substr(r.period, 6, 2) AS SMALLINT) + 2) // 3
+               END AS quarter,
+               CASE r.period_type
+                   WHEN 'M' THEN TRY_CAST(substr(r.period, 6, 2) AS SMALLINT)
+                   WHEN 'D' THEN TRY_CAST(substr(r.period, 6, 2) AS SMALLINT)
+               END AS month"""
+
+
 def _enrich_sql(dimensions: list[str], *, skip_single_source: bool) -> str:
     """The denormalising join, run by DuckDB over Arrow tables.
 
@@ -381,13 +396,7 @@ def _enrich_sql(dimensions: list[str], *, skip_single_source: bool) -> str:
         SELECT l.iso2, r.indicator_id, i.code AS indicator_code, r.location_id,
                l.code AS location_code, l.name AS location_name, l.depth AS level, {ancestors},
                r.period_type, r.period,
-               CASE r.period_type
-                   WHEN 'Q' THEN TRY_CAST(substr(r.period, 6, 1) AS SMALLINT)
-                   WHEN 'M' THEN (TRY_CAST(substr(r.period, 6, 2) AS SMALLINT) + 2) // 3
-               END AS quarter,
-               CASE r.period_type
-                   WHEN 'M' THEN TRY_CAST(substr(r.period, 6, 2) AS SMALLINT)
-               END AS month,
+               {_PERIOD_PARTS},
                r.disaggregation{dim_columns},
                r.value, r.lower, r.upper, r.numerator, r.denominator,
                r.source_id, s.code AS source_code, s.year AS source_year,

@@ -13,17 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ayni.core.imports import ImportRefused, RowError
+from ayni.core.periods import Period, PeriodError
 
 __all__ = [
     "READERS",
+    "BadPeriod",
     "ImportRefused",
     "Mapping",
     "ParsedValue",
     "Reader",
     "RowError",
+    "period_code",
     "reader",
 ]
 
@@ -36,8 +39,10 @@ class ParsedValue:
     (``sdmx_unicef``, ``dhis2``, ``national``), in which case it is that system's code and the
     pipeline looks it up in ``IndicatorCode``. ``location`` is a national location code (INEI
     UBIGEO in Peru) unless ``location_system`` is ``iso3166-2`` or another system the mapping
-    names. ``period`` is as written in the file ("2014", "2014Q1", "201401", "2014-01"); the
-    pipeline normalises it. ``dimensions`` maps Ayni dimension codes to Ayni value codes
+    names. ``period`` is in the template form (``Period.parse``: Ayni's own "2014", "2014Q1",
+    "2014-01", "2014-W03", "2014-03-15", or a spelling it also reads); the pipeline
+    normalises it. Readers of another system's spelling translate it to Ayni's own first
+    (``period_code``). ``dimensions`` maps Ayni dimension codes to Ayni value codes
     (readers apply the mapping's translations). Numbers stay strings until the pipeline
     parses them with Decimal, so the error report can quote exactly what was written.
     """
@@ -87,6 +92,23 @@ class Mapping:
                 f"known: {', '.join(sorted(known))}"
             )
         return cls(**data)
+
+
+class BadPeriod(NamedTuple):
+    """Why a reader refused a period text; kept in the reader's cache for every value that
+    repeats the text."""
+
+    message: str
+
+
+def period_code(text: str, parse: Callable[[str], Period]) -> str | BadPeriod:
+    """``text`` read by ``parse`` (``Period.from_dhis2``, ``Period.from_sdmx``) and written in
+    Ayni's form (``Period.code``), or why it was refused. Readers call it once per distinct
+    period text of a file and keep the answer."""
+    try:
+        return parse(text).code
+    except PeriodError as exc:
+        return BadPeriod(str(exc))
 
 
 Reader = Callable[[Path, Mapping], Iterator["ParsedValue | RowError"]]

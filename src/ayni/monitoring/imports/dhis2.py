@@ -13,9 +13,11 @@ combo. The mapping says what each UID means in Ayni:
   and ignored otherwise (Ayni has no attribute dimension of its own).
 - ``constants["source"]``: the Ayni data source of every value (DHIS2 has no such notion).
 
-Periods: yearly (``2014``), quarterly (``2014Q1``) and monthly (``201401``) periods are read;
-weekly, daily, six-monthly and financial-year periods are row errors. Only the default
-``idScheme`` (UIDs) is supported: a file exported with codes or names is refused.
+Periods: yearly (``2014``), quarterly (``2014Q1``), monthly (``201401``), weekly (``2014W3``,
+ISO weeks) and daily (``20140115``) periods are read with ``Period.from_dhis2`` and passed on
+in Ayni's form (``2014-W03``); bi-weekly, six-monthly and financial-year periods are row
+errors. Only the default ``idScheme`` (UIDs) is supported: a file exported with codes or names
+is refused.
 
 ``deleted: true`` — or, as DHIS2 itself reads it, a value that is empty and has no comment —
 asks the pipeline to remove the stored value (``ParsedValue.delete``). A zero is kept as a
@@ -39,10 +41,11 @@ import orjson
 from django.utils.translation import gettext as _
 
 from ayni.core.imports import check_size
+from ayni.core.periods import Period
 
-from .base import ImportRefused, Mapping, ParsedValue, RowError, reader
+from .base import BadPeriod, ImportRefused, Mapping, ParsedValue, RowError, period_code, reader
 
-__all__ = ["CSV_COLUMNS", "dhis2_period", "read_dhis2_csv", "read_dhis2_json"]
+__all__ = ["CSV_COLUMNS", "read_dhis2_csv", "read_dhis2_json"]
 
 # The dxf2 dataValueSet CSV columns, in DHIS2's order (it reads them by position).
 CSV_COLUMNS = (
@@ -72,26 +75,6 @@ _ID_SCHEMES = {
     "dataSetIdScheme",
 }
 
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})(0[1-9]|1[0-2])$")
-
-
-def dhis2_period(period: str) -> str | None:
-    """A DHIS2 period in Ayni's spelling ("2014", "2014Q1", "2014-01"), or None.
-
-    None means a period type Ayni does not store (weekly, daily, six-monthly, financial
-    years …) or something that is not a DHIS2 period at all.
-    """
-    period = period.strip()
-    if _YEAR.match(period):
-        return period
-    if match := _QUARTER.match(period):
-        return f"{match[1]}Q{match[2]}"
-    if match := _MONTH.match(period):
-        return f"{match[1]}-{match[2]}"
-    return None
-
 
 def _text(value: Any) -> str:
     """A JSON scalar as the string written in the file (ijson gives numbers as Decimal)."""
@@ -116,10 +99,22 @@ class _Translator:
         self.where = where
         self.source = mapping.constants.get("source", "")
         # Keyed by the text as read (stripping is done once, on the first sight of it).
-        self.periods: dict[str, str | None] = {}
+        # Good periods apart from bad ones, so that the usual value costs one look-up.
+        self.periods: dict[str, str] = {}
+        self.bad_periods: dict[str, BadPeriod] = {}
         self.org_units: dict[str, str] = {}
         self.combos: dict[tuple[str, str], dict[str, str] | None] = {}
         self.elements: dict[str, tuple[str, str]] = {}
+
+    def _period(self, period: str) -> str | BadPeriod:
+        """A period not seen yet, in Ayni's form (``Period.from_dhis2``), or why not; kept."""
+        raw = period.strip()
+        found = period_code(raw, Period.from_dhis2) if raw else BadPeriod(_("no period"))
+        if isinstance(found, BadPeriod):
+            self.bad_periods[period] = found
+        else:
+            self.periods[period] = found
+        return found
 
     def error(self, line: int, field: str, message: str, item: str = "") -> RowError:
         return RowError(line, field, f"{self.where(line)}: {message}", item=item)
@@ -145,23 +140,12 @@ class _Translator:
                 return self.error(line, "dataElement", _("no data element"))
             code = self.mapping.indicators.get(uid)
             translated = self.elements[element] = (code, "") if code else (uid, "dhis2")
-        when = self.periods.get(period, "")
-        if when == "":
-            raw_period = period.strip()
-            if not raw_period:
-                return self.error(line, "period", _("no period"))
-            when = self.periods[period] = dhis2_period(raw_period)
+        when = self.periods.get(period)
         if when is None:
-            return self.error(
-                line,
-                "period",
-                _(
-                    "period %(period)s: period type not supported "
-                    "(only yearly 2014, quarterly 2014Q1 and monthly 201401)"
-                )
-                % {"period": period.strip()},
-                item=period.strip(),
-            )
+            checked = self.bad_periods.get(period) or self._period(period)
+            if isinstance(checked, BadPeriod):
+                return self.error(line, "period", checked.message, item=period.strip())
+            when = checked
         location = self.org_units.get(org_unit)
         if location is None:
             uid = org_unit.strip()

@@ -128,7 +128,7 @@ class ImportValuesRefused(ImportRefused):
 
 
 def format_error(error: RowError | dict[str, Any]) -> str:
-    """``line 7, period: '2014-13' has month 13 ...`` for a row error or its stored form."""
+    """``line 7, period: '2014-13' is not a month ...`` for a row error or its stored form."""
     data = error.as_dict() if isinstance(error, RowError) else error
     where = (
         _("line %(line)s") % {"line": data["line"]} if data.get("line") is not None else _("file")

@@ -8,7 +8,6 @@ inputs (the same period, place or disaggregation written a million times) are ca
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple, cast
@@ -16,6 +15,7 @@ from typing import NamedTuple, cast
 from django.utils.translation import gettext as _
 
 from ayni.core.imports import RowError
+from ayni.core.periods import Period, PeriodError
 from ayni.geography.models import AdminLevel, Country, Location
 from ayni.monitoring.imports.base import Mapping, ParsedValue
 from ayni.monitoring.models import (
@@ -30,14 +30,9 @@ from ayni.monitoring.models import (
 # DataValue's decimals: max_digits=20, decimal_places=6.
 QUANTUM = Decimal("0.000001")
 MAX_ABS = Decimal(10) ** 14
-YEAR_MIN, YEAR_MAX = 1900, 2100
 ISO_SYSTEM = "iso3166-2"
 FLAGS_MAX = DataValue._meta.get_field("flags").max_length or 32
 DISAGGREGATION_MAX = DataValue._meta.get_field("disaggregation").max_length or 255
-
-_YEAR = re.compile(r"(\d{4})")
-_QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])")
-_MONTH = re.compile(r"(\d{4})(?:-|M|m)?(\d{2})")
 
 
 # What the unique constraint of DataValue is on: indicator, location, period, disaggregation
@@ -74,43 +69,6 @@ class Problem(NamedTuple):
     field: str
     message: str
     item: str
-
-
-def parse_period(text: str) -> tuple[str, str, int]:
-    """``"2014"`` → ``("Y", "2014", 2014)``; ``"2014Q1"``/``"2014-Q1"`` → ``("Q", "2014Q1",
-    2014)``; ``"201401"``/``"2014-01"``/``"2014M01"`` → ``("M", "2014-01", 2014)``.
-
-    Raises ``ValueError`` with a plain message for anything else, or a year outside 1900–2100.
-    """
-    text = text.strip()
-    if match := _YEAR.fullmatch(text):
-        kind, year, period = "Y", int(match[1]), match[1]
-    elif match := _QUARTER.fullmatch(text):
-        kind, year, period = "Q", int(match[1]), f"{match[1]}Q{match[2]}"
-    elif match := _MONTH.fullmatch(text):
-        month = int(match[2])
-        if not 1 <= month <= 12:
-            raise ValueError(
-                _("'%(period)s' has month %(month)s: months are 01 to 12")
-                % {"period": text, "month": match[2]}
-            )
-        kind, year, period = "M", int(match[1]), f"{match[1]}-{match[2]}"
-    else:
-        if not text:
-            raise ValueError(_("the period is empty"))
-        raise ValueError(
-            _(
-                "'%(period)s' is not a period: write a year (2014), a quarter (2014Q1) "
-                "or a month (2014-01)"
-            )
-            % {"period": text}
-        )
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ValueError(
-            _("year %(year)s is outside %(min)s–%(max)s")
-            % {"year": year, "min": YEAR_MIN, "max": YEAR_MAX}
-        )
-    return kind, period, year
 
 
 def parse_number(text: str, *, required: bool) -> Decimal | None:
@@ -384,12 +342,16 @@ class Resolver:
     # --- cached parts ----------------------------------------------------------------------
 
     def _period(self, text: str) -> tuple[str, str, int] | Problem:
+        """(period type, code, year) of a period in the template form (``Period.parse``),
+        parsed once per distinct text of the run."""
         cached = self._period_cache.get(text)
         if cached is None:
             try:
-                cached = parse_period(text)
-            except ValueError as exc:
+                period = Period.parse(text)
+            except PeriodError as exc:
                 cached = Problem("period", str(exc), text)
+            else:
+                cached = (period.kind.value, period.code, period.year)
             self._period_cache[text] = cached
         return cached
 

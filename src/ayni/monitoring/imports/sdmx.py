@@ -15,7 +15,9 @@ same way:
   ``mapping.dimension_values`` (keyed by the SDMX or the Ayni dimension). The totals ``_T``
   and ``_Z`` (not applicable) mean "no disaggregation on this dimension" and are dropped, as
   is a code the mapping translates to ``""``. Other dimensions are ignored.
-- ``TIME_PERIOD`` → period: ``2014``, ``2014-Q1`` and ``2014-01`` are read; dates and ranges
+- ``TIME_PERIOD`` → period, read with ``Period.from_sdmx``: years (``2014``, ``2014-A1``),
+  quarters (``2014-Q1``), months (``2014-01``, ``2014-M01``), ISO weeks (``2014-W03``) and days
+  (``2014-01-15``, ``2014-D015``), passed on in Ayni's form; half-years, date-times and ranges
   are row errors.
 - ``OBS_VALUE`` → value (empty or ``NaN`` is a row error), ``LOWER_BOUND``/``UPPER_BOUND`` →
   bounds, ``OBS_STATUS`` → flags. ``DATA_SOURCE`` is not stored: the Ayni source of the whole
@@ -28,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,15 +38,15 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from ayni.core.imports import check_size
+from ayni.core.periods import Period
 
-from .base import ImportRefused, Mapping, ParsedValue, RowError, reader
+from .base import BadPeriod, ImportRefused, Mapping, ParsedValue, RowError, period_code, reader
 
 __all__ = [
     "DEFAULT_DIMENSIONS",
     "read_sdmx_csv",
     "read_sdmx_ml",
     "refuse_entity_declarations",
-    "sdmx_period",
 ]
 
 DEFAULT_DIMENSIONS = {
@@ -69,35 +70,22 @@ DATA_MESSAGES = {
     "StructureSpecificTimeSeriesData",
 }
 
-_YEAR = re.compile(r"^(\d{4})(?:-A1)?$")
-_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-M?(0[1-9]|1[0-2])$")
-
-
-def sdmx_period(period: str) -> str | None:
-    """An SDMX TIME_PERIOD in Ayni's spelling ("2014", "2014Q1", "2014-01"), or None.
-
-    None for what Ayni does not store: days, weeks, half-years and ranges
-    ("2014-01-15", "2014-W03", "2014-S1", "2013/2014", "2014-01/P1Y").
-    """
-    period = period.strip()
-    if match := _YEAR.match(period):
-        return match[1]
-    if match := _QUARTER.match(period):
-        return f"{match[1]}Q{match[2]}"
-    if match := _MONTH.match(period):
-        return f"{match[1]}-{match[2]}"
-    return None
-
 
 def _dimensions(mapping: Mapping) -> dict[str, str]:
     return {**DEFAULT_DIMENSIONS, **mapping.dimensions}
 
 
 def _translate(
-    line: int, where: str, row: dict[str, str], mapping: Mapping, dimensions: dict[str, str]
+    line: int,
+    where: str,
+    row: dict[str, str],
+    mapping: Mapping,
+    dimensions: dict[str, str],
+    periods: dict[str, str | BadPeriod],
 ) -> ParsedValue | RowError:
-    """One observation as SDMX component codes → a ParsedValue, or the first thing wrong."""
+    """One observation as SDMX component codes → a ParsedValue, or the first thing wrong.
+
+    ``periods`` is the file's cache of the periods seen so far."""
 
     def error(field: str, message: str, item: str = "") -> RowError:
         return RowError(line, field, f"{where}: {message}", item=item)
@@ -111,17 +99,11 @@ def _translate(
     raw_period = row.get("TIME_PERIOD", "").strip()
     if not raw_period:
         return error("TIME_PERIOD", _("no time period"))
-    period = sdmx_period(raw_period)
+    period = periods.get(raw_period)
     if period is None:
-        return error(
-            "TIME_PERIOD",
-            _(
-                "period %(period)s: period type not supported "
-                "(only years 2014, quarters 2014-Q1 and months 2014-01)"
-            )
-            % {"period": raw_period},
-            item=raw_period,
-        )
+        period = periods[raw_period] = period_code(raw_period, Period.from_sdmx)
+    if isinstance(period, BadPeriod):
+        return error("TIME_PERIOD", period.message, item=raw_period)
     delete = row.get("ACTION", "").strip().upper() == "D"
     value = row.get("OBS_VALUE", "").strip()
     if value.lower() in MISSING_VALUES:
@@ -190,6 +172,7 @@ def read_sdmx_csv(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowErr
     if check_size(path) == 0:
         raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
     dimensions = _dimensions(mapping)
+    periods: dict[str, str | BadPeriod] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = csv.reader(handle)
         columns: dict[str, tuple[int, bool]] | None = None
@@ -217,7 +200,7 @@ def read_sdmx_csv(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowErr
                     cell = cells[index] if index < len(cells) else ""
                     row[code] = cell.partition(":")[0] if labelled else cell
                 where = _("line %(number)d") % {"number": start}
-                yield _translate(start, where, row, mapping, dimensions)
+                yield _translate(start, where, row, mapping, dimensions, periods)
         except csv.Error as exc:
             raise ImportRefused(
                 _("%(file)s, line %(line)d: not valid CSV (%(error)s)")
@@ -381,6 +364,7 @@ def read_sdmx_ml(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowErro
         )
     message = _read_message(path, structure)
     dimensions = _dimensions(mapping)
+    periods: dict[str, str | BadPeriod] = {}
     number = 0
     for dataset in getattr(message, "data", []):
         dataset_attributes = {k: _code(v) for k, v in dataset.attrib.items()}
@@ -393,4 +377,4 @@ def read_sdmx_ml(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowErro
             row.update({k: _code(v) for k, v in observation.key.values.items()})
             row["OBS_VALUE"] = "" if observation.value is None else str(observation.value)
             where = _("observation %(number)d") % {"number": number}
-            yield _translate(number, where, row, mapping, dimensions)
+            yield _translate(number, where, row, mapping, dimensions, periods)

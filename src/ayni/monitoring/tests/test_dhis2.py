@@ -16,7 +16,7 @@ from ayni.core.tests.shared_data import SHARED_DATA as SHARED
 from ayni.core.tests.shared_data import need
 from ayni.monitoring.imports import dhis2
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
-from ayni.monitoring.imports.dhis2 import dhis2_period, read_dhis2_csv, read_dhis2_json
+from ayni.monitoring.imports.dhis2 import read_dhis2_csv, read_dhis2_json
 
 DHIS2 = SHARED / "dhis2-core" / "dhis-2"
 JSON_DIR = DHIS2 / "dhis-test-integration" / "src" / "test" / "resources" / "datavalueset"
@@ -196,34 +196,69 @@ def test_top_level_fields_are_defaults_even_after_the_values(tmp_path: Path) -> 
         ("2014Q4", "2014Q4"),
         ("201401", "2014-01"),
         ("201412", "2014-12"),
+        ("2014W1", "2014-W01"),
+        ("2015W53", "2015-W53"),
+        ("20140101", "2014-01-01"),
         ("201413", None),
         ("2014Q5", None),
-        ("2014W1", None),
+        ("2014W53", None),
         ("2014BiW1", None),
-        ("20140101", None),
         ("201401B", None),
         ("2014S1", None),
         ("2014April", None),
         ("", None),
     ],
 )
-def test_periods(period: str, expected: str | None) -> None:
-    assert dhis2_period(period) == expected
+def test_periods(tmp_path: Path, period: str, expected: str | None) -> None:
+    """Every DHIS2 period type Ayni stores is passed on in Ayni's form; the others are row
+    errors naming the period."""
+    path = tmp_path / "dvs.csv"
+    path.write_text(f"de1,{period},ou1,,,1\n", encoding="utf-8")
+    [item] = items(read_dhis2_csv, path, Mapping(locations={"ou1": "15"}))
+    if expected is None:
+        assert isinstance(item, RowError) and (item.field, item.item) == ("period", period)
+    else:
+        assert isinstance(item, ParsedValue) and item.period == expected
 
 
-def test_a_weekly_period_is_a_row_error(tmp_path: Path) -> None:
+def test_a_weekly_period_is_read_in_ayni_form(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {
+            "period": "2015W53",
+            "dataValues": [
+                {"dataElement": "de1", "period": "2014W3", "orgUnit": "ou1", "value": "1"},
+                {"dataElement": "de1", "orgUnit": "ou1", "value": "2"},
+            ],
+        },
+    )
+    first, second = items(read_dhis2_json, path, Mapping(locations={"ou1": "15"}))
+    assert isinstance(first, ParsedValue) and isinstance(second, ParsedValue)
+    assert (first.period, second.period) == ("2014-W03", "2015-W53")
+
+
+def test_an_unsupported_period_type_is_a_row_error(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         {
             "dataValues": [
-                {"dataElement": "de1", "period": "2014W3", "orgUnit": "ou1", "value": "1"}
+                {"dataElement": "de1", "period": "2014BiW3", "orgUnit": "ou1", "value": "1"},
+                {"dataElement": "de1", "period": "2014BiW3", "orgUnit": "ou1", "value": "2"},
             ]
         },
     )
-    [error] = items(read_dhis2_json, path, Mapping(locations={"ou1": "15"}))
-    assert isinstance(error, RowError)
-    assert (error.line, error.field, error.item) == (1, "period", "2014W3")
-    assert "period type not supported" in error.message
+    errors = items(read_dhis2_json, path, Mapping(locations={"ou1": "15"}))
+    assert all(isinstance(e, RowError) for e in errors)
+    assert [(e.line, e.field, e.item) for e in errors if isinstance(e, RowError)] == [
+        (1, "period", "2014BiW3"),
+        (2, "period", "2014BiW3"),
+    ]
+    assert [e.message for e in errors if isinstance(e, RowError)] == [
+        "data value 1: '2014BiW3' is not a DHIS2 period Ayni reads (yearly 2014, quarterly "
+        "2014Q1, monthly 201401, weekly 2014W3 or daily 20140115)",
+        "data value 2: '2014BiW3' is not a DHIS2 period Ayni reads (yearly 2014, quarterly "
+        "2014Q1, monthly 201401, weekly 2014W3 or daily 20140115)",
+    ]
 
 
 def test_missing_fields_and_non_objects_are_row_errors(tmp_path: Path) -> None:
@@ -527,7 +562,7 @@ def test_csv_unmapped_codes_deleted_rows_and_short_rows(tmp_path: Path) -> None:
         "de1,201401,ouX,,,5,admin,2014-02-01,,false,\n"
         "de1,201401,ou1,cocX,,5,admin,2014-02-01,,false,\n"
         "\n"
-        "de1,2014W2,ou1,,,5,admin,2014-02-01,,false,\n"
+        "de1,2014BiW2,ou1,,,5,admin,2014-02-01,,false,\n"
         "de1,201401,ou1,,\n"
     )
     deleted, org_unit, combo, period, short = items(

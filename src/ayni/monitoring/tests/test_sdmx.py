@@ -26,7 +26,6 @@ from ayni.monitoring.imports.sdmx import (
     read_sdmx_csv,
     read_sdmx_ml,
     refuse_entity_declarations,
-    sdmx_period,
 )
 from ayni.monitoring.management.commands import sdmx_pull
 from ayni.monitoring.management.commands.sdmx_pull import FetchError, build_url, fetch
@@ -171,18 +170,29 @@ def test_code_and_label_headers_read_like_plain_codes(tmp_path: Path) -> None:
         ("2014Q3", "2014Q3"),
         ("2014-01", "2014-01"),
         ("2014-M12", "2014-12"),
+        ("2014-01-15", "2014-01-15"),
+        ("2014-D015", "2014-01-15"),
+        ("2014-W03", "2014-W03"),
+        ("2015-W53", "2015-W53"),
         ("2014-13", None),
-        ("2014-01-15", None),
-        ("2014-W03", None),
+        ("2014-W53", None),
         ("2014-S1", None),
         ("2013/2014", None),
         ("2014-01/P1Y", None),
         ("2013-2014", None),
-        ("", None),
     ],
 )
-def test_periods(period: str, expected: str | None) -> None:
-    assert sdmx_period(period) == expected
+def test_periods(tmp_path: Path, period: str, expected: str | None) -> None:
+    """Every SDMX period type Ayni stores is passed on in Ayni's form; the others are row
+    errors naming the period."""
+    path = write(
+        tmp_path / "p.csv", f"REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE\nPER,X,{period},1\n"
+    )
+    [item] = list(read_sdmx_csv(path, Mapping()))
+    if expected is None:
+        assert isinstance(item, RowError) and (item.field, item.item) == ("TIME_PERIOD", period)
+    else:
+        assert isinstance(item, ParsedValue) and item.period == expected
 
 
 CSV_HEADER = "REF_AREA,INDICATOR,SEX,TIME_PERIOD,OBS_VALUE,LOWER_BOUND,UPPER_BOUND,OBS_STATUS\n"
@@ -192,7 +202,7 @@ def test_bad_rows_are_row_errors_with_their_line(tmp_path: Path) -> None:
     path = write(
         tmp_path / "bad.csv",
         CSV_HEADER
-        + "PER,CME_MRY0T4,_T,2014-01-15,17.1,,,A\n"
+        + "PER,CME_MRY0T4,_T,2014-S1,17.1,,,A\n"
         + "PER,CME_MRY0T4,_T,2013/2014,17.1,,,A\n"
         + "PER,CME_MRY0T4,_T,2014,,,,A\n"
         + "PER,CME_MRY0T4,_T,2014,NaN,,,A\n"
@@ -211,8 +221,8 @@ def test_bad_rows_are_row_errors_with_their_line(tmp_path: Path) -> None:
         (6, "REF_AREA"),
         (7, "INDICATOR"),
     ]
-    assert "period type not supported" in errors[0].message
-    assert errors[0].item == "2014-01-15"
+    assert "'2014-S1' is not an SDMX period Ayni reads" in errors[0].message
+    assert errors[0].item == "2014-S1"
     assert "no observation value" in errors[2].message
     assert isinstance(good, ParsedValue)
     assert (good.line, good.period, good.lower, good.upper, good.flags) == (
@@ -297,7 +307,7 @@ GENERIC = """<?xml version="1.0" encoding="UTF-8"?>
 <generic:Obs><generic:ObsDimension value="2014"/><generic:ObsValue value="18.7"/>
 <generic:Attributes><generic:Value id="OBS_STATUS" value="A"/>
 <generic:Value id="LOWER_BOUND" value="16.1"/></generic:Attributes></generic:Obs>
-<generic:Obs><generic:ObsDimension value="2016-01-31"/>
+<generic:Obs><generic:ObsDimension value="2016-S1"/>
 <generic:ObsValue value="17.2"/></generic:Obs>
 </generic:Series>
 </message:DataSet></message:GenericData>
@@ -346,7 +356,7 @@ def test_generic_message_reads_without_a_structure(tmp_path: Path) -> None:
     )
     assert first.flags == "A"
     assert isinstance(second, RowError)
-    assert (second.line, second.field, second.item) == (2, "TIME_PERIOD", "2016-01-31")
+    assert (second.line, second.field, second.item) == (2, "TIME_PERIOD", "2016-S1")
     assert "observation 2" in second.message
 
 
