@@ -100,7 +100,7 @@ def test_bar_rows_stack_in_percent_of_the_width_under_their_label() -> None:
         categories=[
             "Protection of children and adolescents",
             "Policies, social investment and dissemination of knowledge",
-        ],  # fmt: skip
+        ],
         stacked=True,
         series=[
             Series("funded", [Decimal(25), Decimal(10)], "funded"),
