@@ -3,19 +3,37 @@
 One spec serves the page, the PDF and the export: a chart knows its title, unit, source line
 and data, and ``core/chart.html`` draws it with a "show as table" alternative. Geometry is
 computed here in Python (no JavaScript); values are Decimal and only turned into coordinates.
+
+Every coordinate and size a spec hands to a template is already text made by
+``plain_number``: Django localizes numbers in templates (Spanish writes ``23,0``, which SVG
+reads as two coordinates), strings it leaves alone, so no template can get geometry wrong.
+Values people read (tick labels, titles, the table) stay numbers, formatted by the template
+for the active language.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-WIDTH = 640
-LABEL_WIDTH = 190
-BAR_HEIGHT = 22
-GAP = 10
-TOP = 8
+
+def plain_number(value: int | float | Decimal, places: int = 2) -> str:
+    """A number as markup needs it, whatever the active language: SVG geometry, inline CSS,
+    data attributes, URLs and JSON. Dot decimal, no grouping, at most ``places`` decimals
+    and no trailing zeros (``23.0`` → ``23``, ``1234567.891`` → ``1234567.89``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise TypeError(f"not a number: {value!r}")
+    if isinstance(value, int):
+        return str(value)
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        raise ValueError(f"not a finite number: {value!r}")
+    # Python's own formatting never follows a locale (only the "n" format would).
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 MAX_STEPS = 5
@@ -38,6 +56,37 @@ def axis_steps(largest: Decimal) -> tuple[Decimal, int]:
         exponent += 1
 
 
+# Charts have no viewBox: x is a percentage of the width the page gives them and y is in
+# pixels, so the plot stretches from a 360-px phone to a desktop while the text keeps its size
+# (a scaled viewBox turned 12-px labels into 6-px ones on a phone).
+LINE_HEIGHT = 15  # a line of a category label
+BAR_HEIGHT = 14
+BAR_GAP = 3
+ROW_GAP = 12
+LABEL_CHARS = 44  # a label line that fits a 360-px phone at the chart's font size
+
+
+def wrap(label: str, width: int = LABEL_CHARS, lines: int = 2) -> list[str]:
+    """A label on at most ``lines`` lines of about ``width`` characters, broken between words;
+    what does not fit ends with an ellipsis (the whole label is in the title and the table)."""
+    out: list[str] = []
+    rest = label.split()
+    while rest and len(out) < lines:
+        line = rest.pop(0)
+        while rest and len(line) + 1 + len(rest[0]) <= width:
+            line += " " + rest.pop(0)
+        out.append(line)
+    out = [line if len(line) <= width else line[: width - 1].rstrip() + "…" for line in out]
+    if rest and not out[-1].endswith("…"):
+        last = out[-1]
+        out[-1] = (last if len(last) < width else last[: width - 1].rstrip()) + "…"
+    return out
+
+
+def _percent(value: Decimal | float) -> str:
+    return plain_number(value, 2) + "%"
+
+
 @dataclass
 class Series:
     name: Any
@@ -47,8 +96,8 @@ class Series:
 
 @dataclass
 class BarChart:
-    """Horizontal bars, one row per category; ``stacked`` stacks the series in a row,
-    otherwise each series gets its own thin bar inside the row."""
+    """Horizontal bars, one row per category under its label; ``stacked`` stacks the series
+    in one bar, otherwise each series gets its own thin bar in the row."""
 
     title: Any
     unit: str
@@ -58,8 +107,7 @@ class BarChart:
     stacked: bool = False
     illustrative: bool = False
     rows: list[dict[str, Any]] = field(default_factory=list, init=False)
-    height: int = field(default=0, init=False)
-    width: int = WIDTH
+    height: str = field(default="0", init=False)
 
     def __post_init__(self) -> None:
         self.layout()
@@ -75,24 +123,26 @@ class BarChart:
 
     def layout(self) -> None:
         top = self._max() or Decimal(1)
-        plot = Decimal(self.width - LABEL_WIDTH - 10)
-        per_series = 1 if self.stacked else max(len(self.series), 1)
-        row_height = BAR_HEIGHT * per_series
-        y = TOP
+        y = 0
         self.rows = []
         for index, category in enumerate(self.categories):
+            lines = []
+            for text in wrap(str(category)):
+                y += LINE_HEIGHT
+                lines.append({"text": text, "y": plain_number(y - 3)})
+            y += BAR_GAP
             bars = []
-            x = Decimal(LABEL_WIDTH)
+            x = Decimal(0)
             for number, series in enumerate(self.series):
                 value = series.values[index]
-                length = (value / top * plot) if value > 0 else Decimal(0)
-                bar_y = y if self.stacked else y + number * BAR_HEIGHT
+                length = (value / top * 100) if value > 0 else Decimal(0)
+                bar_y = y if self.stacked else y + number * (BAR_HEIGHT + BAR_GAP)
                 bars.append(
                     {
-                        "x": f"{x:.1f}",
-                        "y": bar_y,
-                        "w": f"{length:.1f}",
-                        "h": BAR_HEIGHT - 4,
+                        "x": _percent(x),
+                        "y": plain_number(bar_y),
+                        "width": _percent(length),
+                        "height": plain_number(BAR_HEIGHT),
                         "css": series.css,
                         "name": series.name,
                         "value": value,
@@ -100,16 +150,11 @@ class BarChart:
                 )
                 if self.stacked:
                     x += length
-            self.rows.append(
-                {
-                    "label": category,
-                    "y": y,
-                    "label_y": y + row_height / 2 + 4,
-                    "bars": bars,
-                }
-            )
-            y += row_height + GAP
-        self.height = y + TOP
+            per_row = 1 if self.stacked else max(len(self.series), 1)
+            y += per_row * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+            self.rows.append({"label": category, "lines": lines, "bars": bars})
+            y += ROW_GAP
+        self.height = plain_number(max(y - ROW_GAP + 2, 1))
 
     @property
     def table(self) -> dict[str, Any]:
@@ -122,10 +167,18 @@ class BarChart:
         }
 
 
+# Where the years of a line chart sit, in percent of its width: room for half a year's label
+# on each side at phone width.
+PLOT_LEFT = Decimal(7)
+PLOT_RIGHT = Decimal(94)
+MAX_YEAR_LABELS = 8
+
+
 @dataclass
 class LineChart:
     """Lines over time (years on x), with an optional dashed reference line from the
-    baseline to the target; missing values leave gaps rather than inventing points."""
+    baseline to the target; missing values leave gaps rather than inventing points. The value
+    labels sit on their grid lines at the left, so the plot has the chart's whole width."""
 
     title: Any
     unit: str
@@ -135,10 +188,8 @@ class LineChart:
     reference: tuple[tuple[int, Decimal], tuple[int, Decimal]] | None = None
     reference_name: Any = ""
     illustrative: bool = False
-    width: int = WIDTH
-    height: int = 240
+    height: int = 220
     places: int = 1  # decimals of the values in dot titles and the table
-    left: int = field(default=50, init=False)  # where the plot starts, after the tick labels
     lines: list[dict[str, Any]] = field(default_factory=list, init=False)
     axis: list[dict[str, Any]] = field(default_factory=list, init=False)
     ticks: list[dict[str, Any]] = field(default_factory=list, init=False)
@@ -151,53 +202,59 @@ class LineChart:
         step, steps = axis_steps(max(values, default=Decimal(0)))
         top = step * steps
         places = max(0, -int(step.normalize().as_tuple().exponent))
-        # Room on the left for the longest tick label (about 7 units a character, grouping
-        # included), and on the right for the last year's label, centred on the last point.
-        longest = len(f"{top:,.{places}f}")
-        self.left = left = max(50, 12 + 7 * longest)
-        right, bottom, upper = self.width - 24, self.height - 24, 10
+        # Room above the top grid line for its label, below the plot for the years.
+        bottom, upper = self.height - 26, 18
         years = self.years or [0]
         span = max(years[-1] - years[0], 1)
 
-        def x(year: int) -> float:
-            return left + (right - left) * (year - years[0]) / span
+        def x(year: int) -> str:
+            return _percent(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * (year - years[0]) / span)
 
-        def y(value: Decimal) -> float:
-            return float(bottom - (bottom - upper) * (value / top))
+        def y(value: Decimal) -> str:
+            return plain_number(bottom - (bottom - upper) * (value / top), 1)
 
-        self.axis = [{"x": f"{x(year):.1f}", "label": year, "y": bottom + 16} for year in years]
-        self.ticks = [
-            {"y": f"{y(step * k):.1f}", "label": step * k, "places": places}
-            for k in range(steps + 1)
+        every = -(-len(years) // MAX_YEAR_LABELS)  # thin the labels of a long series
+        self.axis = [
+            {"x": x(year), "y": plain_number(self.height - 8), "label": year}
+            for index, year in enumerate(years)
+            if index % every == 0 or index == len(years) - 1
         ]
+        self.ticks = []
+        for k in range(steps + 1):
+            grid = bottom - (bottom - upper) * Decimal(k) / steps
+            self.ticks.append(
+                {
+                    "y": plain_number(grid, 1),
+                    "label_y": plain_number(grid - 4, 1),
+                    "label": step * k,
+                    "places": places,
+                }
+            )
         for series in self.series:
-            segments: list[list[str]] = [[]]
+            segments: list[dict[str, str]] = []
             dots = []
+            previous: tuple[str, str] | None = None
             for year, value in zip(years, series.values, strict=False):
                 if value is None:
-                    segments.append([])
+                    previous = None
                     continue
-                point = f"{x(year):.1f},{y(value):.1f}"
-                segments[-1].append(point)
-                dots.append(
-                    {"cx": f"{x(year):.1f}", "cy": f"{y(value):.1f}", "year": year, "value": value}
-                )
+                point = (x(year), y(value))
+                if previous:
+                    segments.append(
+                        {"x1": previous[0], "y1": previous[1], "x2": point[0], "y2": point[1]}
+                    )
+                previous = point
+                dots.append({"cx": point[0], "cy": point[1], "year": year, "value": value})
             self.lines.append(
-                {
-                    "css": series.css,
-                    "name": series.name,
-                    "dots": dots,
-                    "paths": [" ".join(seg) for seg in segments if seg],
-                }
+                {"css": series.css, "name": series.name, "dots": dots, "segments": segments}
             )
         if self.reference:
             (y0, b), (y1, t) = self.reference
-            self.target_line = {
-                "x1": f"{x(y0):.1f}",
-                "y1": f"{y(b):.1f}",
-                "x2": f"{x(y1):.1f}",
-                "y2": f"{y(t):.1f}",
-            }
+            self.target_line = {"x1": x(y0), "y1": y(b), "x2": x(y1), "y2": y(t)}
+
+    @property
+    def svg_height(self) -> str:
+        return plain_number(self.height)
 
     @property
     def table(self) -> dict[str, Any]:

@@ -1,5 +1,7 @@
-"""Number formatting for the active language: ``{{ amount|money }}`` → 47,150,000.00 in
-English and 47.150.000,00 in Spanish (grouping always on, whatever USE_THOUSAND_SEPARATOR)."""
+"""Numbers in templates. For people, formatted for the active language: ``{{ amount|money }}``
+→ 47,150,000.00 in English and 47 150 000,00 in Spanish (grouping always on, whatever
+USE_THOUSAND_SEPARATOR). For markup (inline CSS, data attributes, URLs, JSON, SVG the charts
+do not already write), the same in every language: ``{{ width|plain_number }}`` → 37.5."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import pgettext_lazy
+
+from ayni.core import charts
 
 register = template.Library()
 
@@ -33,6 +37,21 @@ def money(value: Any) -> str:
 def number(value: Any, places: int = 0) -> str:
     """A number with ``places`` decimals and grouping."""
     return _format(value, int(places))
+
+
+@register.filter
+def plain_number(value: Any, places: int = 2) -> str:
+    """A number for markup, whatever the language: dot decimal, no grouping, at most
+    ``places`` decimals (``charts.plain_number``); empty for anything that is not a number."""
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.strip())
+        except InvalidOperation:
+            return ""
+    try:
+        return charts.plain_number(value, int(places))
+    except (TypeError, ValueError):
+        return ""
 
 
 _COUNT_LABELS = {
