@@ -10,10 +10,10 @@ import pytest
 
 from ayni.accounts.models import CountryOffice
 from ayni.core.tests.world import PASSWORD, build_world
+from ayni.demo.indicators import load_demo_indicators
+from ayni.demo.programme import load_default_programme
 from ayni.geography.models import Location
 from ayni.monitoring import analytics
-from ayni.monitoring.demo import load_demo_indicators
-from ayni.programmes.demo import load_default_programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
