@@ -3,6 +3,10 @@
 Places are public reference data: anyone, signed in or not, may read them. Administrators of a
 country office edit the places of their country; a regional focal point edits only the places
 assigned to them and everything inside those places.
+
+``PICK`` ("pick") is the action of choosing a place for a record of one's office (an
+agreement's places, a workplan's region): any office user picks among the places of their
+office's country, never another country's.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, office_id_of, register
 from ayni.core.roles import Role
 from ayni.geography.models import AdminLevel, Country, Location, Zone
 from ayni.geography.selectors import within
@@ -47,9 +51,16 @@ register(AdminLevel)(PublicReferencePolicy)
 register(Zone)(PublicReferencePolicy)
 
 
+PICK = "pick"
+
+
 @register(Location)
 class LocationPolicy(PublicReferencePolicy):
+    actions = frozenset({PICK})
+
     def can(self, user: Any, action: str) -> bool:
+        if action == PICK:
+            return office_id_of(user) is not None
         if (
             action == Action.CHANGE
             and user.is_authenticated
@@ -59,6 +70,8 @@ class LocationPolicy(PublicReferencePolicy):
         return super().can(user, action)
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if action == PICK:
+            return queryset.filter(country_id=_office_country_id(user))
         if action == Action.CHANGE and user.role == Role.REGIONAL_FOCAL_POINT:
             return within(queryset, user.locations.all())
         return super().scope(user, action, queryset)
