@@ -4,9 +4,9 @@ Places are public reference data: anyone, signed in or not, may read them. Admin
 country office edit the places of their country; a regional focal point edits only the places
 assigned to them and everything inside those places.
 
-``PICK`` ("pick") is the action of choosing a place for a record of one's office (an
-agreement's places, a workplan's region): any office user picks among the places of their
-office's country, never another country's.
+``PICK`` ("pick") is the action of choosing a place or a zone for a record of one's office (an
+agreement's places, a workplan's region, a result's zones): any office user picks among those
+of their office's country, never another country's.
 """
 
 from __future__ import annotations
@@ -48,19 +48,32 @@ class CountryPolicy(PublicReferencePolicy):
 
 
 register(AdminLevel)(PublicReferencePolicy)
-register(Zone)(PublicReferencePolicy)
-
 
 PICK = "pick"
 
 
-@register(Location)
-class LocationPolicy(PublicReferencePolicy):
+class PlacePolicy(PublicReferencePolicy):
+    """Places and zones: read by everyone, picked by office users in their own country."""
+
     actions = frozenset({PICK})
 
     def can(self, user: Any, action: str) -> bool:
         if action == PICK:
             return office_id_of(user) is not None
+        return super().can(user, action)
+
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if action == PICK:
+            return queryset.filter(**{self.country_lookup: _office_country_id(user)})
+        return super().scope(user, action, queryset)
+
+
+register(Zone)(PlacePolicy)
+
+
+@register(Location)
+class LocationPolicy(PlacePolicy):
+    def can(self, user: Any, action: str) -> bool:
         if (
             action == Action.CHANGE
             and user.is_authenticated
@@ -70,8 +83,6 @@ class LocationPolicy(PublicReferencePolicy):
         return super().can(user, action)
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if action == PICK:
-            return queryset.filter(country_id=_office_country_id(user))
         if action == Action.CHANGE and user.role == Role.REGIONAL_FOCAL_POINT:
             return within(queryset, user.locations.all())
         return super().scope(user, action, queryset)

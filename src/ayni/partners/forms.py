@@ -23,7 +23,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [

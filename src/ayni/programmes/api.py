@@ -59,7 +59,7 @@ class ProgrammeViewSet(ScopedViewSet):
 
 class ResultSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     # Results are added to and moved under what the user may change.
-    scope_actions = {"programme": Action.CHANGE, "parent": Action.CHANGE}
+    scope_actions = {"programme": Action.CHANGE, "parent": Action.CHANGE, "zones": PICK}
 
     class Meta:
         model = Result

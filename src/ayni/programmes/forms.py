@@ -7,12 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ayni.core.forms import ScopedFormMixin
 from ayni.geography.models import Zone
+from ayni.geography.policies import PICK
 from ayni.programmes.models import CountryProgramme, Result
 
 M2M_FIELDS = ["approaches", "focus_populations", "zones", "goals"]
 
 
 class ResultForm(ScopedFormMixin, forms.ModelForm):
+    scope_actions = {"zones": PICK}
+
     class Meta:
         model = Result
         fields = [

@@ -79,6 +79,9 @@ class OrganisationCreateView(ScopedView, ServiceFormMixin, FormView):
     template_name = "partners/organisation_form.html"
     success_message = _l("Organisation added.")
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def form_save(self, form: OrganisationForm) -> Organisation:
         office = getattr(self.request.user, "country_office", None)
         if office is None:
@@ -94,6 +97,9 @@ class OrganisationUpdateView(ScopedView, ServiceFormMixin, UpdateView):
     template_name = "partners/organisation_form.html"
     context_object_name = "organisation"
     success_message = _l("Saved.")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_save(self, form: OrganisationForm) -> Organisation:
         return organisation_update(organisation=self.object, **form.cleaned_data)
