@@ -2,6 +2,7 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 
 from ayni.core.models import ImportBatch
+from ayni.core.permissions import is_active_superuser
 
 
 class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
@@ -24,8 +25,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 def _superusers_only(request: object) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user and user.is_active and user.is_superuser)
+    return is_active_superuser(getattr(request, "user", None))
 
 
 # The Django admin sees every country office at once, so it is for system administrators

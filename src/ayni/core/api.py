@@ -1,5 +1,10 @@
 """API conventions every endpoint shares: pagination and one error format.
 
+Services refuse with Django's ``ValidationError`` naming fields (``core.errors``); the handler
+answers it as a 400 in the same format as the serializers' own errors, so views and serializers
+call services without translating their errors (a refusal that names no field, or ``__all__``,
+is reported under ``non_field_errors``).
+
 Kept apart from the viewsets (``core.viewsets``): DRF imports the classes its settings name
 while it loads its own views, so this module must not import ``rest_framework.views``."""
 
@@ -8,11 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ayni.core.errors import service_errors
 
 
 class Pagination(PageNumberPagination):
@@ -37,12 +46,24 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(item) for item in items]}
 
 
+def validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's refusal as DRF's error, naming the same fields."""
+    return exceptions.ValidationError(
+        {
+            (api_settings.NON_FIELD_ERRORS_KEY if name is None else name): messages
+            for name, messages in service_errors(exc).items()
+        }
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error answers ``{"error": {"status", "code", "message", "fields"}}``."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = validation_error(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

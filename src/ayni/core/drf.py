@@ -31,9 +31,18 @@ def _model_of(view: Any) -> type[Model] | None:
 
 
 class AyniPermission(permissions.BasePermission):
-    """Asks ``ayni.core.permissions`` for the model (list, create) and for the record."""
+    """Asks ``ayni.core.permissions`` for the model (list, create) and for the record.
+
+    The method names the action (GET: view, POST: add…). A viewset whose action is another
+    policy action declares it: ``permission_actions = {"create": (DataValue, "import")}`` asks
+    ``has_perm(user, "import", DataValue)`` before ``create``, never a check of its own.
+    """
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        declared = getattr(view, "permission_actions", {}).get(getattr(view, "action", None))
+        if declared is not None:
+            target, policy_action = declared
+            return has_perm(request.user, policy_action, target)
         model = _model_of(view)
         if model is None:
             # Views without a model (the schema and its docs) are public and read-only.

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ayni.core.models import ImportBatch, Job
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, office_id_of, register
 from ayni.core.roles import Role
 
 BATCH_READERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
@@ -27,10 +27,7 @@ class JobPolicy(Policy):
 class ImportBatchPolicy(Policy):
     def can(self, user: Any, action: str) -> bool:
         return bool(
-            user.is_authenticated
-            and action == Action.VIEW
-            and user.role in BATCH_READERS
-            and user.country_office_id
+            action == Action.VIEW and office_id_of(user) is not None and user.role in BATCH_READERS
         )
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from ayni.core.permissions import Action, has_perm, require, scope
 
@@ -15,12 +16,13 @@ from ayni.core.permissions import Action, has_perm, require, scope
 class ScopedView:
     """Checks the model-level permission on entry and scopes querysets and objects.
 
-    ``model`` and ``permission_action`` say what the view does. Views without a model (home)
-    set ``model = None`` and ``public = True`` explicitly.
+    ``model`` and ``permission_action`` say what the view does (one of the standard actions or
+    an action the model's policy declares). Views without a model (home) set ``model = None``
+    and ``public = True`` explicitly.
     """
 
     model: type[Model] | None = None
-    permission_action: Action = Action.VIEW
+    permission_action: Action | str = Action.VIEW
     public: bool = False
     request: HttpRequest
 
@@ -49,4 +51,16 @@ class ScopedView:
         return obj
 
 
-__all__ = ["Action", "ScopedView", "require"]
+def next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after a post: the ``next`` the page sent when it is a URL of this site,
+    ``default`` otherwise. Every view that takes ``next`` goes through here, so an address such
+    as ``//evil.example`` or ``/\\evil.example`` never sends a person to another site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+__all__ = ["Action", "ScopedView", "next_url", "require"]

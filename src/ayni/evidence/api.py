@@ -1,11 +1,15 @@
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
+from ayni.core.serializers import ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.evidence.models import Study
+from ayni.geography.policies import PICK
 
 
-class StudySerializer(serializers.ModelSerializer):
+class StudySerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    scope_actions = {"locations": PICK}
+
     class Meta:
         model = Study
         fields = [

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, office_id_of, register
 from ayni.core.roles import Role
 from ayni.evidence.models import Study
 
@@ -18,7 +18,7 @@ WRITERS = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER, Role.ME_OFFICER}
 @register(Study)
 class StudyPolicy(Policy):
     def can(self, user: Any, action: str) -> bool:
-        if not user.is_authenticated or not user.country_office_id:
+        if office_id_of(user) is None:
             return False
         return action == Action.VIEW or user.role in WRITERS
 

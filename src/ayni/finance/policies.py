@@ -9,6 +9,13 @@
 - A partner focal point reads the cash transfers of their own organisation's agreements.
 - Public users and anonymous visitors read nothing.
 
+Who reads the figures of the whole office (planned, funded, gap and spent of a programme, on
+the budget page, the dashboard, the results screens and the funding API) is an action of the
+budget line policy: ``has_perm(user, VIEW_OFFICE_FIGURES, BudgetLine)``. It is asked on the
+model, not on one line: the figures add up every line of the programme, so only those who read
+every budget line of their office (office staff and regional focal points, not a donor viewer
+who reads some) get them.
+
 Funding types and exchange rates are shared reference data (they have no country office):
 every signed-in office user reads them; administrators and finance officers set exchange
 rates; funding types are fixed by ``funding_types_ensure`` and edited by superusers only.
@@ -20,7 +27,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, office_id_of, register
 from ayni.core.roles import OFFICE_STAFF_ROLES, Role
 from ayni.finance.models import (
     Allocation,
@@ -40,21 +47,8 @@ DONOR = frozenset({Role.DONOR_VIEWER})
 PARTNER = frozenset({Role.PARTNER_FOCAL_POINT})
 
 
-def _office_user(user: Any) -> bool:
-    return bool(user.is_authenticated and user.country_office_id)
-
-
-def sees_office_finance(user: Any) -> bool:
-    """Reads the planned, funded and spent figures of their whole office (budget pages)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return _office_user(user) and user.role in OFFICE_STAFF_ROLES | REGIONAL
-
-
-def writes_finance(user: Any) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return _office_user(user) and user.role in WRITERS
+# The action of ``BudgetLinePolicy``: reads the derived figures of their whole office.
+VIEW_OFFICE_FIGURES = "view_office_figures"
 
 
 class OfficePolicy(Policy):
@@ -70,7 +64,7 @@ class OfficePolicy(Policy):
     partner_lookup: str | None = None
 
     def can(self, user: Any, action: str) -> bool:
-        if not _office_user(user):
+        if office_id_of(user) is None:
             return False
         if action != Action.VIEW:
             return user.role in WRITERS
@@ -112,8 +106,22 @@ class FundedResultsPolicy(OfficePolicy):
         return queryset.filter(result_id__in=funded)
 
 
-register(BudgetLine)(FundedResultsPolicy)
 register(Expenditure)(FundedResultsPolicy)
+
+
+@register(BudgetLine)
+class BudgetLinePolicy(FundedResultsPolicy):
+    actions = frozenset({VIEW_OFFICE_FIGURES})
+
+    def can(self, user: Any, action: str) -> bool:
+        if action == VIEW_OFFICE_FIGURES:
+            return office_id_of(user) is not None and user.role in self.readers
+        return super().can(user, action)
+
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if action == VIEW_OFFICE_FIGURES:
+            return queryset.filter(**{self.office_lookup: office_id_of(user)})
+        return super().scope(user, action, queryset)
 
 
 @register(Donor)
@@ -153,7 +161,7 @@ class ReferencePolicy(Policy):
     writers: frozenset[str] = frozenset()
 
     def can(self, user: Any, action: str) -> bool:
-        if not _office_user(user):
+        if office_id_of(user) is None:
             return False
         if action == Action.VIEW:
             return user.role not in PARTNER

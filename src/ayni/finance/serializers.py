@@ -1,21 +1,20 @@
 """API serializers of finance. Every write goes through ``finance.services``.
 
 Related records offered to a writer (programmes, results, grants, agreements, organisations)
-are limited to the user's country office, so an id from another office reads as unknown.
+are limited by the one permission check to what the user may see (their office's records), so
+an id from another office reads as unknown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from rest_framework import serializers
 
-from ayni.core.permissions import Action, scope
+from ayni.core.serializers import ScopedSerializerMixin
 from ayni.finance import services
 from ayni.finance.models import (
     Allocation,
@@ -31,45 +30,9 @@ from ayni.finance.models import (
 from ayni.finance.selectors import with_allocated
 
 
-def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's refusal as a DRF error that names the same field."""
-    if hasattr(exc, "error_dict"):
-        detail = {
-            ("non_field_errors" if name == "__all__" else name): messages
-            for name, messages in exc.message_dict.items()
-        }
-        return serializers.ValidationError(detail)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
-
-
-def call(service: Callable[..., Any], **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise drf_error(exc) from None
-
-
-# Each related model, and how its records reach a country office.
-def office_queryset(model: type[Model], user: Any) -> QuerySet[Any]:
-    """The records of ``model`` a user may choose from: what the one permission check lets
-    them see (their office's records), so forms and serializers never offer anything else."""
-    if user is None:  # a serializer used for output only, outside a request
-        return model._default_manager.none()
-    return scope(user, Action.VIEW, model._default_manager.all())
-
-
-class ServiceSerializer(serializers.ModelSerializer):
-    """Limits related fields to the user's office; subclasses write through a service."""
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        for field in fields.values():
-            related = getattr(field, "queryset", None)
-            if related is not None:
-                field.queryset = office_queryset(related.model, user)  # type: ignore[attr-defined]
-        return fields
+class ServiceSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    """Related fields limited to what the user may pick; subclasses write through a service
+    (whose refusals the API's exception handler answers as 400, naming the field)."""
 
 
 def _replace(old: Model, new: Model) -> None:
@@ -93,12 +56,12 @@ class ExchangeRateSerializer(ServiceSerializer):
         validators: list[Any] = []  # setting a rate twice updates it
 
     def create(self, validated_data: dict[str, Any]) -> ExchangeRate:
-        return call(services.exchange_rate_set, **validated_data)
+        return services.exchange_rate_set(**validated_data)
 
     @transaction.atomic
     def update(self, instance: ExchangeRate, validated_data: dict[str, Any]) -> ExchangeRate:
         values = {f: getattr(instance, f) for f in self.Meta.fields if f != "id"}
-        rate = call(services.exchange_rate_set, **{**values, **validated_data})
+        rate = services.exchange_rate_set(**{**values, **validated_data})
         _replace(instance, rate)
         return rate
 
@@ -125,13 +88,13 @@ class BudgetLineSerializer(ServiceSerializer):
         validators: list[Any] = []  # setting a line twice updates it
 
     def create(self, validated_data: dict[str, Any]) -> BudgetLine:
-        return call(services.budget_line_set, **validated_data)
+        return services.budget_line_set(**validated_data)
 
     @transaction.atomic
     def update(self, instance: BudgetLine, validated_data: dict[str, Any]) -> BudgetLine:
         names = ["result", "year", "funding_type", "amount", "currency", "source"]
         values = {f: getattr(instance, f) for f in [*names, "is_illustrative"]}
-        line = call(services.budget_line_set, **{**values, **validated_data})
+        line = services.budget_line_set(**{**values, **validated_data})
         _replace(instance, line)
         return line
 
@@ -144,7 +107,7 @@ class DonorSerializer(ServiceSerializer):
         fields = ["id", "organisation", "name", "code"]
 
     def create(self, validated_data: dict[str, Any]) -> Donor:
-        return call(services.donor_ensure, **validated_data)
+        return services.donor_ensure(**validated_data)
 
     def update(self, instance: Donor, validated_data: dict[str, Any]) -> Donor:
         organisation = validated_data.get("organisation", instance.organisation)
@@ -152,8 +115,7 @@ class DonorSerializer(ServiceSerializer):
             raise serializers.ValidationError(
                 {"organisation": "A donor record stays with its organisation."}
             )
-        return call(
-            services.donor_ensure,
+        return services.donor_ensure(
             organisation=organisation,
             code=validated_data.get("code", instance.code),
         )
@@ -208,7 +170,7 @@ class GrantSerializer(ServiceSerializer):
         validators: list[Any] = []  # the service names the reference when it is taken
 
     def create(self, validated_data: dict[str, Any]) -> Grant:
-        grant = call(services.grant_create, **validated_data)
+        grant = services.grant_create(**validated_data)
         return with_allocated(Grant.objects.filter(pk=grant.pk)).get()
 
     def update(self, instance: Grant, validated_data: dict[str, Any]) -> Grant:
@@ -224,7 +186,7 @@ class GrantSerializer(ServiceSerializer):
                 {name: f"This field cannot be changed once the grant exists.{hint}"}
             )
         changes = {k: v for k, v in validated_data.items() if k in services.GRANT_EDITABLE}
-        grant = call(services.grant_update, grant=instance, **changes)
+        grant = services.grant_update(grant=instance, **changes)
         return with_allocated(Grant.objects.filter(pk=grant.pk)).get()
 
 
@@ -257,7 +219,7 @@ class AllocationSerializer(ServiceSerializer):
         ]
 
     def create(self, validated_data: dict[str, Any]) -> Allocation:
-        return call(services.allocation_create, **validated_data)
+        return services.allocation_create(**validated_data)
 
 
 class ExpenditureSerializer(ServiceSerializer):
@@ -279,7 +241,7 @@ class ExpenditureSerializer(ServiceSerializer):
         ]
 
     def create(self, validated_data: dict[str, Any]) -> Expenditure:
-        return call(services.expenditure_record, **validated_data)
+        return services.expenditure_record(**validated_data)
 
 
 class CashTransferSerializer(ServiceSerializer):
@@ -298,7 +260,7 @@ class CashTransferSerializer(ServiceSerializer):
         ]
 
     def create(self, validated_data: dict[str, Any]) -> CashTransfer:
-        return call(services.cash_transfer_record, **validated_data)
+        return services.cash_transfer_record(**validated_data)
 
 
 class FiguresSerializer(serializers.Serializer):

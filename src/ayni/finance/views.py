@@ -20,14 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from ayni.core.forms import ServiceFormMixin, add_service_errors
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin, csv_response, xlsx_response
 from ayni.core.views import ScopedView
 from ayni.finance import selectors, services
-from ayni.finance.forms import AllocationForm, GrantForm, apply_errors
+from ayni.finance.forms import AllocationForm, GrantForm
 from ayni.finance.models import Allocation, BudgetLine, Donor, FundingType, Grant
-from ayni.finance.policies import sees_office_finance
-from ayni.finance.serializers import office_queryset
+from ayni.finance.policies import VIEW_OFFICE_FIGURES
 from ayni.programmes.models import CountryProgramme
 
 
@@ -41,7 +41,9 @@ class FinanceHomeView(ScopedView, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["programmes"] = (
-            office_queryset(CountryProgramme, user) if sees_office_finance(user) else []
+            scope(user, Action.VIEW, CountryProgramme.objects.all())
+            if has_perm(user, VIEW_OFFICE_FIGURES, BudgetLine)
+            else []
         )
         context["can_view_grants"] = has_perm(user, Action.VIEW, Grant)
         context["can_view_donors"] = has_perm(user, Action.VIEW, Donor)
@@ -216,7 +218,7 @@ class GrantDetailView(ScopedView, DetailView):
         context["can_allocate"] = self.can_allocate(grant)
         if context["can_allocate"] and "form" not in context:
             context["form"] = AllocationForm(
-                grant=grant, initial={"date": date.today(), "year": date.today().year}
+                grant=grant, user=user, initial={"date": date.today(), "year": date.today().year}
             )
         return context
 
@@ -234,12 +236,12 @@ class GrantAllocateView(GrantDetailView):
         self.object = grant = self.get_object()
         if not self.can_allocate(grant):
             raise PermissionDenied
-        form = AllocationForm(request.POST, grant=grant)
+        form = AllocationForm(request.POST, grant=grant, user=request.user)
         if form.is_valid():
             try:
                 allocation = services.allocation_create(grant=grant, **form.cleaned_data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -254,7 +256,7 @@ class GrantAllocateView(GrantDetailView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class GrantCreateView(ScopedView, FormView):
+class GrantCreateView(ScopedView, ServiceFormMixin, FormView):
     model = Grant
     permission_action = Action.ADD
     template_name = "finance/grant_form.html"
@@ -263,12 +265,10 @@ class GrantCreateView(ScopedView, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def form_valid(self, form: GrantForm) -> HttpResponse:
-        try:
-            grant = services.grant_create(**form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def form_save(self, form: GrantForm) -> Grant:
+        return services.grant_create(**form.cleaned_data)
+
+    def form_saved(self, grant: Grant) -> HttpResponse:
         messages.success(self.request, _("Grant %s saved.") % grant.reference)
         return HttpResponseRedirect(grant.get_absolute_url())
 
@@ -282,13 +282,16 @@ class BudgetView(ScopedView, TemplateView):
     figures: selectors.FundingFigures | None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not sees_office_finance(request.user):
+        if request.user.is_authenticated and not has_perm(
+            request.user, VIEW_OFFICE_FIGURES, BudgetLine
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.programme = get_object_or_404(
-            office_queryset(CountryProgramme, request.user), pk=kwargs["programme_pk"]
+            scope(request.user, Action.VIEW, CountryProgramme.objects.all()),
+            pk=kwargs["programme_pk"],
         )
         try:
             ledger = selectors.ledger(self.programme)

@@ -3,6 +3,10 @@
 Places are public reference data: anyone, signed in or not, may read them. Administrators of a
 country office edit the places of their country; a regional focal point edits only the places
 assigned to them and everything inside those places.
+
+``PICK`` ("pick") is the action of choosing a place or a zone for a record of one's office (an
+agreement's places, a workplan's region, a result's zones): any office user picks among those
+of their office's country, never another country's.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, office_id_of, register
 from ayni.core.roles import Role
 from ayni.geography.models import AdminLevel, Country, Location, Zone
 from ayni.geography.selectors import within
@@ -44,11 +48,31 @@ class CountryPolicy(PublicReferencePolicy):
 
 
 register(AdminLevel)(PublicReferencePolicy)
-register(Zone)(PublicReferencePolicy)
+
+PICK = "pick"
+
+
+class PlacePolicy(PublicReferencePolicy):
+    """Places and zones: read by everyone, picked by office users in their own country."""
+
+    actions = frozenset({PICK})
+
+    def can(self, user: Any, action: str) -> bool:
+        if action == PICK:
+            return office_id_of(user) is not None
+        return super().can(user, action)
+
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if action == PICK:
+            return queryset.filter(**{self.country_lookup: _office_country_id(user)})
+        return super().scope(user, action, queryset)
+
+
+register(Zone)(PlacePolicy)
 
 
 @register(Location)
-class LocationPolicy(PublicReferencePolicy):
+class LocationPolicy(PlacePolicy):
     def can(self, user: Any, action: str) -> bool:
         if (
             action == Action.CHANGE

@@ -22,16 +22,18 @@ from rest_framework.routers import BaseRouter
 from ayni.core import jobs
 from ayni.core.drf import AyniPermission
 from ayni.core.models import Job
-from ayni.core.permissions import Action, has_perm, scope
+from ayni.core.permissions import Action, scope
+from ayni.core.serializers import ScopedSerializerMixin
 from ayni.core.tables import csv_response
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.monitoring import analytics, equity
 from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
 from ayni.monitoring.import_views import save_upload
 from ayni.monitoring.models import DataValue, Indicator, Target
+from ayni.monitoring.policies import IMPORT
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     codes = serializers.SerializerMethodField()
     dimensions: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
@@ -72,7 +74,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
     lookup_field = "code"
 
 
-class DataValueSerializer(serializers.ModelSerializer):
+class DataValueSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -299,15 +301,8 @@ class ImportViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Job]:
         return scope(self.request.user, Action.VIEW, super().get_queryset())
 
-    def check_permissions(self, request: Request) -> None:
-        # Starting an import is adding data values; reading a job is reading one's own job.
-        allowed = (
-            has_perm(request.user, Action.ADD, DataValue)
-            if self.action == "create"
-            else has_perm(request.user, Action.VIEW, Job)
-        )
-        if not allowed:
-            self.permission_denied(request)
+    # Starting an import is the data values' action; reading a job is reading one's own job.
+    permission_actions = {"create": (DataValue, IMPORT)}
 
     @extend_schema(request=ImportRequestSerializer, responses=JobSerializer)
     def create(self, request: Request) -> Response:

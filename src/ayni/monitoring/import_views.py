@@ -23,6 +23,7 @@ from ayni.core.permissions import Action, scope
 from ayni.core.views import ScopedView
 from ayni.monitoring.imports.pipeline import write_error_report
 from ayni.monitoring.models import DataValue
+from ayni.monitoring.policies import IMPORT
 
 FORMATS = [
     ("csv", "CSV"),
@@ -73,7 +74,7 @@ class ImportStartView(ScopedView, FormView):
     """Upload a file; it is first checked with a dry run whose result the user confirms."""
 
     model = DataValue
-    permission_action = Action.ADD
+    permission_action = IMPORT
     form_class = ImportForm
     template_name = "monitoring/import_form.html"
 

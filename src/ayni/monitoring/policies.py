@@ -2,7 +2,8 @@
 
 Indicators, their values, sources and targets describe the situation of children: public
 information, readable by everyone. Administrators and M&E officers change them and import
-data for the places of their office's country."""
+data for the places of their office's country: starting an import (page, API) is the action
+``IMPORT`` ("import") of the data value policy."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, office_id_of, register
 from ayni.core.roles import Role
 from ayni.monitoring.models import (
     DataSource,
@@ -23,13 +24,15 @@ from ayni.monitoring.models import (
 )
 
 WRITERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
+# The action of ``PlaceDataPolicy`` for data values: start an import of values.
+IMPORT = "import"
 
 
 class PublicDataPolicy(Policy):
     def can(self, user: Any, action: str) -> bool:
         if action == Action.VIEW:
             return True
-        return bool(user.is_authenticated and user.country_office_id and user.role in WRITERS)
+        return office_id_of(user) is not None and user.role in WRITERS
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
@@ -48,5 +51,9 @@ class PlaceDataPolicy(PublicDataPolicy):
         return queryset.filter(location__country_id=user.country_office.country_id)
 
 
-register(DataValue)(PlaceDataPolicy)
 register(Target)(PlaceDataPolicy)
+
+
+@register(DataValue)
+class DataValuePolicy(PlaceDataPolicy):
+    actions = frozenset({IMPORT})

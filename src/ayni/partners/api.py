@@ -1,13 +1,12 @@
 """API of the partners app: organisations, agreements (with their workflow), partner reports
 and the agreements' status history. Writes go through ``partners.services``; their refusals
-answer 400 in the one error format of ``core.api``, naming the field."""
+answer 400 in the one error format of ``core.api``, naming the field. Related fields offer only
+what the user may pick (``core.serializers``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,11 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.core.permissions import Action, scope
+from ayni.core.permissions import Action, has_perm
+from ayni.core.serializers import ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
-from ayni.geography.models import Location
+from ayni.geography.policies import PICK
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
-from ayni.partners.policies import may_report_on
+from ayni.partners.policies import REPORT
 from ayni.partners.services import (
     agreement_create,
     agreement_transition,
@@ -34,23 +34,13 @@ from ayni.partners.services import (
     partner_report_update,
 )
 from ayni.partners.workflow import TRANSITIONS, available_transitions
-from ayni.programmes.models import CountryProgramme, Result
-
-
-def call_service(function: Callable[..., Any], **kwargs: Any) -> Any:
-    """Run a service; its ValidationError becomes DRF's, so the field is named in the answer."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise serializers.ValidationError(detail) from error
 
 
 def _office_of(request: Request) -> Any:
     return getattr(request.user, "country_office", None)
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -77,7 +67,8 @@ class OrganisationViewSet(ScopedViewSet):
     serializer_class = OrganisationSerializer
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    scope_actions = {"locations": PICK}
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     available_transitions = serializers.SerializerMethodField()
 
@@ -107,24 +98,6 @@ class AgreementSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "signed_date"]
         extra_kwargs = {"currency": {"required": False}}
 
-    def get_fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = dict(super().get_fields())
-        request = self.context.get("request")
-        office = _office_of(request) if request else None
-        if request is not None and not request.user.is_superuser:
-            # Choices are limited to the user's office, so another office's ids are unknown.
-            fields["organisation"].queryset = Organisation.objects.filter(country_office=office)
-            fields["programme"].queryset = CountryProgramme.objects.filter(country_office=office)
-            fields["results"].child_relation.queryset = Result.objects.filter(
-                programme__country_office=office
-            )
-            fields["locations"].child_relation.queryset = (
-                Location.objects.filter(country_id=office.country_id)
-                if office
-                else Location.objects.none()
-            )
-        return fields
-
     def get_available_transitions(self, obj: Agreement) -> list[str]:
         request = self.context.get("request")
         return [t.name for t in available_transitions(obj, request.user)] if request else []
@@ -133,10 +106,10 @@ class AgreementSerializer(serializers.ModelSerializer):
         office = (
             _office_of(self.context["request"]) or validated_data["organisation"].country_office
         )
-        return call_service(agreement_create, country_office=office, **validated_data)
+        return agreement_create(country_office=office, **validated_data)
 
     def update(self, instance: Agreement, validated_data: dict[str, Any]) -> Agreement:
-        return call_service(agreement_update, agreement=instance, **validated_data)
+        return agreement_update(agreement=instance, **validated_data)
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -184,8 +157,7 @@ class AgreementViewSet(ScopedViewSet):
         agreement = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        agreement = call_service(
-            agreement_transition,
+        agreement = agreement_transition(
             agreement=agreement,
             transition=data.validated_data["transition"],
             user=request.user,
@@ -195,7 +167,7 @@ class AgreementViewSet(ScopedViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
 
 
-class PartnerReportSerializer(serializers.ModelSerializer):
+class PartnerReportSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = PartnerReport
         fields = [
@@ -214,22 +186,19 @@ class PartnerReportSerializer(serializers.ModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = dict(super().get_fields())
-        request = self.context.get("request")
-        if request is not None:
-            fields["agreement"].queryset = scope(request.user, Action.VIEW, Agreement.objects.all())
         if self.instance is not None:
             fields["agreement"].read_only = True
         return fields
 
     def create(self, validated_data: dict[str, Any]) -> PartnerReport:
         agreement = validated_data.pop("agreement")
-        if not may_report_on(self.context["request"].user, agreement):
+        if not has_perm(self.context["request"].user, REPORT, agreement):
             raise PermissionDenied
-        return call_service(partner_report_create, agreement=agreement, **validated_data)
+        return partner_report_create(agreement=agreement, **validated_data)
 
     def update(self, instance: PartnerReport, validated_data: dict[str, Any]) -> PartnerReport:
         validated_data.pop("agreement", None)
-        return call_service(partner_report_update, report=instance, **validated_data)
+        return partner_report_update(report=instance, **validated_data)
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -267,13 +236,15 @@ class PartnerReportViewSet(ScopedViewSet):
     @extend_schema(request=None, responses=PartnerReportSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        report = call_service(partner_report_submit, report=self.get_object(), user=request.user)
-        return self._answer(report)
+        report = self.get_object()
+        if not has_perm(request.user, Action.CHANGE, report):
+            self.permission_denied(request)
+        return self._answer(partner_report_submit(report=report))
 
     @extend_schema(request=None, responses=PartnerReportSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
-        report = call_service(partner_report_accept, report=self.get_object(), user=request.user)
+        report = partner_report_accept(report=self.get_object(), user=request.user)
         return self._answer(report)
 
     @extend_schema(request=ReturnSerializer, responses=PartnerReportSerializer)
@@ -281,8 +252,7 @@ class PartnerReportViewSet(ScopedViewSet):
     def return_report(self, request: Request, pk: str | None = None) -> Response:
         data = ReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = call_service(
-            partner_report_return,
+        report = partner_report_return(
             report=self.get_object(),
             user=request.user,
             reason=data.validated_data["reason"],
@@ -290,7 +260,7 @@ class PartnerReportViewSet(ScopedViewSet):
         return self._answer(report)
 
 
-class AgreementEventSerializer(serializers.ModelSerializer):
+class AgreementEventSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )

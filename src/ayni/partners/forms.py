@@ -1,18 +1,19 @@
 """Forms of the partners pages. They only collect and shape input: the rules live in
-``partners.services``, whose refusals are put back on the form next to the field they name."""
+``partners.services``, whose refusals are put back on the form next to the field they name
+(``core.forms``). Their choices are what the user may pick (``ScopedFormMixin``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ayni.accounts.models import CountryOffice
+from ayni.core.forms import ScopedFormMixin
 from ayni.geography.models import Location
+from ayni.geography.policies import PICK
 from ayni.partners.models import Agreement, Organisation, PartnerReport
-from ayni.programmes.models import CountryProgramme, Result
+from ayni.programmes.models import Result
 
 
 class DateInput(forms.DateInput):
@@ -22,17 +23,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: next to the field it names when the form has that
-    field, otherwise at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
-
-
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -50,9 +41,12 @@ class OrganisationForm(forms.ModelForm):
         }
 
 
-class AgreementForm(forms.ModelForm):
-    """An agreement's terms. Partners, programmes, results and places are limited to the
-    office's own; the services check the same again."""
+class AgreementForm(ScopedFormMixin, forms.ModelForm):
+    """An agreement's terms. Partners, programmes and results are limited to what the user may
+    see (their office's), places to those of the office's country; the services check the
+    same again."""
+
+    scope_actions = {"locations": PICK}
 
     class Meta:
         model = Agreement
@@ -84,18 +78,13 @@ class AgreementForm(forms.ModelForm):
             "locations": _("Departments and provinces where the partner works."),
         }
 
-    def __init__(self, *args: Any, country_office: CountryOffice, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def limit_choices(self) -> None:
         fields: dict[str, Any] = self.fields
-        fields["organisation"].queryset = Organisation.objects.filter(country_office=country_office)
-        fields["programme"].queryset = CountryProgramme.objects.filter(
-            country_office=country_office
+        fields["results"].queryset = Result.objects.filter(retired_at__isnull=True).order_by(
+            "programme", "path", "position"
         )
-        fields["results"].queryset = Result.objects.filter(
-            programme__country_office=country_office, retired_at__isnull=True
-        ).order_by("programme", "path", "position")
         fields["locations"].queryset = (
-            Location.objects.filter(country_id=country_office.country_id, level__depth__in=(1, 2))
+            Location.objects.filter(level__depth__in=(1, 2))
             .select_related("level")
             .order_by("code")
         )

@@ -9,6 +9,10 @@ Everything is scoped by country office first.
   agreements located inside the places assigned to them; a partner focal point reads only their
   own organisation's agreements; donor viewers read none. Administrators and programme managers
   add and change them (status changes go through ``partners.workflow``, which names its roles).
+  Reporting progress on an agreement is the action ``REPORT`` ("report") of the agreement
+  policy: administrators and programme managers on any agreement of their office, a partner
+  focal point on their own organisation's (whether the agreement's status allows reports is
+  the service's rule, not a permission).
 - Partner reports and agreement history: office staff read all of their office; a partner focal
   point reads those of their own organisation's agreements. Partner focal points add and change
   (submit) reports of their own organisation's agreements; administrators and programme
@@ -22,7 +26,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, is_active_superuser, office_id_of, register
 from ayni.core.roles import OFFICE_STAFF_ROLES, Role
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
 
@@ -31,12 +35,16 @@ READERS = OFFICE_STAFF_ROLES | {Role.REGIONAL_FOCAL_POINT}
 OWN_ONLY = {Role.PARTNER_FOCAL_POINT, Role.DONOR_VIEWER}
 
 
+# The action of ``AgreementPolicy``: add a progress report to the agreement.
+REPORT = "report"
+
+
 def _in_office(user: Any) -> bool:
-    return bool(user.is_authenticated and user.country_office_id)
+    return office_id_of(user) is not None
 
 
-def _is_superuser(user: Any) -> bool:
-    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+# The name ``may_review_report`` asks.
+_is_superuser = is_active_superuser
 
 
 @register(Organisation)
@@ -71,9 +79,16 @@ def located_within(user: Any, prefix: str = "") -> Q:
 
 @register(Agreement)
 class AgreementPolicy(Policy):
+    actions = frozenset({REPORT})
+
     def can(self, user: Any, action: str) -> bool:
         if not _in_office(user):
             return False
+        if action == REPORT:
+            # ``scope`` then gives editors their office's agreements, a partner their own.
+            return user.role in EDITORS or bool(
+                user.role == Role.PARTNER_FOCAL_POINT and user.organisation_id
+            )
         if action == Action.VIEW:
             return user.role in READERS | {Role.PARTNER_FOCAL_POINT}
         if action == Action.DELETE:
@@ -132,22 +147,6 @@ class PartnerReportPolicy(_ByAgreementPolicy):
 @register(AgreementEvent)
 class AgreementEventPolicy(_ByAgreementPolicy):
     """Read-only: events are written by ``partners.services.agreement_transition`` alone."""
-
-
-def may_report_on(user: Any, agreement: Agreement) -> bool:
-    """May ``user`` add a progress report to ``agreement``? (Whether the agreement's status
-    allows reports is the service's rule, not a permission.)"""
-    if _is_superuser(user):
-        return True
-    if not _in_office(user) or agreement.country_office_id != user.country_office_id:
-        return False
-    if user.role in EDITORS:
-        return True
-    return bool(
-        user.role == Role.PARTNER_FOCAL_POINT
-        and user.organisation_id
-        and agreement.organisation_id == user.organisation_id
-    )
 
 
 def may_review_report(user: Any, report: PartnerReport) -> bool:

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from ayni.accounts.models import CountryOffice
 from ayni.core.money import validate_currency
-from ayni.core.permissions import Action, has_perm
 from ayni.geography.models import Location
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
 from ayni.partners.policies import may_review_report
@@ -439,11 +438,11 @@ def partner_report_update(*, report: PartnerReport, **fields: Any) -> PartnerRep
 
 
 @transaction.atomic
-def partner_report_submit(*, report: PartnerReport, user: Any) -> PartnerReport:
-    """The partner sends a draft (or returned) report to the office; it needs a narrative."""
+def partner_report_submit(*, report: PartnerReport) -> PartnerReport:
+    """The partner sends a draft (or returned) report to the office; it needs a narrative.
+
+    Who may submit (whoever may change the report) is checked by the caller."""
     locked = _locked_report(report)
-    if not has_perm(user, Action.CHANGE, locked):
-        raise PermissionDenied
     if locked.status not in {PartnerReport.Status.DRAFT, PartnerReport.Status.RETURNED}:
         raise ValidationError({"status": _("Only a draft or returned report can be submitted.")})
     if not locked.narrative.strip():

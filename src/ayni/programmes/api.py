@@ -1,21 +1,24 @@
-"""API for programmes, results, frameworks and workplans."""
+"""API for programmes, results, frameworks and workplans.
+
+Writes go through ``programmes.services``; their refusals answer 400 naming the field (the
+exception handler of ``core.api``). Related fields offer only what the user may pick."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.core.permissions import Action, has_perm
+from ayni.core.permissions import Action
+from ayni.core.serializers import ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
+from ayni.geography.policies import PICK
 from ayni.programmes import services
 from ayni.programmes.models import (
     CountryProgramme,
@@ -25,10 +28,6 @@ from ayni.programmes.models import (
     Workplan,
     WorkplanActivity,
 )
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -58,7 +57,10 @@ class ProgrammeViewSet(ScopedViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    # Results are added to and moved under what the user may change.
+    scope_actions = {"programme": Action.CHANGE, "parent": Action.CHANGE, "zones": PICK}
+
     class Meta:
         model = Result
         fields = [
@@ -98,26 +100,15 @@ class ResultSerializer(serializers.ModelSerializer):
             if parent.level == Result.Level.COMPONENT
             else Result.Level.ACTIVITY
         )
-        try:
-            return services.result_create(parent=parent, level=level, **validated_data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        return services.result_create(parent=parent, level=level, **validated_data)
 
     def update(self, instance: Result, validated_data: dict[str, Any]) -> Result:
         for fixed in ("programme", "code", "source", "is_illustrative"):
             validated_data.pop(fixed, None)
         parent = validated_data.pop("parent", instance.parent)
-        try:
-            if parent != instance.parent:
-                services.result_move(result=instance, parent=parent)
-            return services.result_update(result=instance, **validated_data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
-
-    def validate_programme(self, programme: CountryProgramme) -> CountryProgramme:
-        if not has_perm(self.context["request"].user, Action.CHANGE, programme):
-            raise ValidationError("You cannot add results to this programme.")
-        return programme
+        if parent != instance.parent:
+            services.result_move(result=instance, parent=parent)
+        return services.result_update(result=instance, **validated_data)
 
 
 class ResultViewSet(ScopedViewSet):
@@ -146,10 +137,7 @@ class ResultViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: str | None = None) -> Response:
         result = self.get_object()
-        try:
-            services.result_retire(result=result, reason=str(request.data.get("reason", "")))
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        services.result_retire(result=result, reason=str(request.data.get("reason", "")))
         return Response(self.get_serializer(result).data)
 
 
@@ -172,7 +160,9 @@ class FrameworkViewSet(ScopedReadOnlyViewSet):
     serializer_class = FrameworkSerializer
 
 
-class WorkplanActivitySerializer(serializers.ModelSerializer):
+class WorkplanActivitySerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    scope_actions = {"locations": PICK}
+
     class Meta:
         model = WorkplanActivity
         fields = [
@@ -188,7 +178,8 @@ class WorkplanActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-class WorkplanSerializer(serializers.ModelSerializer):
+class WorkplanSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    scope_actions = {"region": PICK}
     activities = WorkplanActivitySerializer(many=True, read_only=True)
 
     class Meta:

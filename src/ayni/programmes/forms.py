@@ -5,13 +5,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ayni.core.forms import ScopedFormMixin
 from ayni.geography.models import Zone
+from ayni.geography.policies import PICK
 from ayni.programmes.models import CountryProgramme, Result
 
 M2M_FIELDS = ["approaches", "focus_populations", "zones", "goals"]
 
 
-class ResultForm(forms.ModelForm):
+class ResultForm(ScopedFormMixin, forms.ModelForm):
+    scope_actions = {"zones": PICK}
+
     class Meta:
         model = Result
         fields = [
@@ -32,12 +36,15 @@ class ResultForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, programme: CountryProgramme, **kwargs: Any) -> None:
+        self.programme = programme
         super().__init__(*args, **kwargs)
-        zones = self.fields["zones"]
-        zones.queryset = Zone.objects.filter(country=programme.country)  # type: ignore[attr-defined]
         if self.instance.pk:
             # Codes are what reports and other systems refer to: fixed once created.
             self.fields["code"].disabled = True
+
+    def limit_choices(self) -> None:
+        zones = self.fields["zones"]
+        zones.queryset = Zone.objects.filter(country=self.programme.country)  # type: ignore[attr-defined]
 
     def clean_sector_code(self) -> str:
         code: str = self.cleaned_data.get("sector_code", "")
@@ -48,7 +55,7 @@ class ResultForm(forms.ModelForm):
         return code
 
 
-class MoveForm(forms.Form):
+class MoveForm(ScopedFormMixin, forms.Form):
     parent = forms.ModelChoiceField(
         queryset=Result.objects.none(),
         required=False,
@@ -63,11 +70,14 @@ class MoveForm(forms.Form):
     )
 
     def __init__(self, *args: Any, result: Result, **kwargs: Any) -> None:
+        self.result = result
         super().__init__(*args, **kwargs)
+
+    def limit_choices(self) -> None:
         parent = self.fields["parent"]
         parent.queryset = Result.objects.filter(  # type: ignore[attr-defined]
-            programme=result.programme, retired_at__isnull=True
-        ).exclude(path__startswith=result.path)
+            programme=self.result.programme, retired_at__isnull=True
+        ).exclude(path__startswith=self.result.path)
 
 
 class RetireForm(forms.Form):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ayni.core.permissions import Action, Policy, register
+from ayni.core.permissions import Action, Policy, office_id_of, register
 from ayni.core.roles import OFFICE_STAFF_ROLES, Role
 from ayni.programmes.models import (
     Approach,
@@ -37,7 +37,7 @@ class OfficePolicy(Policy):
     readers: frozenset[str] | set[str] = READERS
 
     def can(self, user: Any, action: str) -> bool:
-        if not user.is_authenticated or not user.country_office_id:
+        if office_id_of(user) is None:
             return False
         if action == Action.VIEW:
             return user.role in self.readers

@@ -8,10 +8,12 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
+from ayni.core.forms import ServiceFormMixin, message_service_errors
 from ayni.core.permissions import Action, has_perm, scope
-from ayni.core.views import ScopedView
+from ayni.core.views import ScopedView, next_url
 from ayni.programmes import services
 from ayni.programmes.forms import MoveForm, ResultForm
 from ayni.programmes.models import CountryProgramme, Framework, Result, Workplan
@@ -29,13 +31,14 @@ class ProgrammeListView(ScopedView, ListView):
         return super().get(request, *args, **kwargs)
 
 
-class ResultFormView(ScopedView, FormView):
+class ResultFormView(ScopedView, ServiceFormMixin, FormView):
     """Add a result (under a parent, or a component under the programme) or edit one."""
 
     model = Result
     permission_action = Action.CHANGE
     template_name = "programmes/result_form.html"
     form_class = ResultForm
+    success_message = gettext_lazy("Saved.")
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
@@ -63,6 +66,7 @@ class ResultFormView(ScopedView, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["programme"] = self.programme
         kwargs["instance"] = self.result
+        kwargs["user"] = self.request.user
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -70,29 +74,21 @@ class ResultFormView(ScopedView, FormView):
         context.update(result=self.result, parent=self.parent, programme=self.programme)
         return context
 
-    def form_valid(self, form: ResultForm) -> HttpResponse:
+    def form_save(self, form: ResultForm) -> Result:
         data = dict(form.cleaned_data)
-        try:
-            if self.result is not None:
-                data.pop("code", None)
-                result = services.result_update(result=self.result, **data)
-            else:
-                level = (
-                    Result.Level.COMPONENT
-                    if self.parent is None
-                    else Result.Level.OUTPUT
-                    if self.parent.level == Result.Level.COMPONENT
-                    else Result.Level.ACTIVITY
-                )
-                result = services.result_create(
-                    programme=self.programme, parent=self.parent, level=level, **data
-                )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(result.get_absolute_url())
+        if self.result is not None:
+            data.pop("code", None)
+            return services.result_update(result=self.result, **data)
+        level = (
+            Result.Level.COMPONENT
+            if self.parent is None
+            else Result.Level.OUTPUT
+            if self.parent.level == Result.Level.COMPONENT
+            else Result.Level.ACTIVITY
+        )
+        return services.result_create(
+            programme=self.programme, parent=self.parent, level=level, **data
+        )
 
 
 class ResultActionView(ScopedView, DetailView):
@@ -107,9 +103,9 @@ class ResultActionView(ScopedView, DetailView):
         action = kwargs["action"]
         try:
             if action == "move":
-                form = MoveForm(request.POST, result=result)
+                form = MoveForm(request.POST, result=result, user=request.user)
                 if not form.is_valid():
-                    raise ValidationError(form.errors.get_json_data())
+                    raise ValidationError(form.errors.as_data())
                 services.result_move(
                     result=result,
                     parent=form.cleaned_data["parent"],
@@ -125,20 +121,10 @@ class ResultActionView(ScopedView, DetailView):
             else:
                 raise ValidationError({"action": _("Unknown action.")})
         except ValidationError as exc:
-            for field, errors in _flatten(exc):
-                messages.error(request, f"{field}: {errors}")
+            message_service_errors(request, exc)
         else:
             messages.success(request, _("Saved."))
-        target = request.POST.get("next") or ""
-        if not target.startswith("/"):
-            target = result.get_absolute_url()
-        return HttpResponseRedirect(target)
-
-
-def _flatten(exc: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [(f, " ".join(str(m) for m in msgs)) for f, msgs in exc.message_dict.items()]
-    return [("", " ".join(exc.messages))]
+        return HttpResponseRedirect(next_url(request, result.get_absolute_url()))
 
 
 class FrameworkListView(ScopedView, ListView):

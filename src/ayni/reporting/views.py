@@ -18,7 +18,8 @@ from ayni.core.charts import BarChart, Series
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.views import ScopedView
 from ayni.finance import selectors as funding
-from ayni.finance.policies import sees_office_finance
+from ayni.finance.models import BudgetLine
+from ayni.finance.policies import VIEW_OFFICE_FIGURES
 from ayni.geography.models import Country, Location
 from ayni.geography.svg import department_map
 from ayni.programmes.forms import MoveForm, RetireForm
@@ -79,7 +80,7 @@ class ProgrammeDashboardView(ScopedView, DetailView):
         departments, focus = focus_departments(programme)
         context["map"] = department_map(departments, focus)
         context["focus_departments"] = [d for d in departments if d.pk in focus]
-        context["show_funding"] = sees_office_finance(self.request.user)
+        context["show_funding"] = has_perm(self.request.user, VIEW_OFFICE_FIGURES, BudgetLine)
         if not context["show_funding"]:
             return context
         # Every figure below comes from this one read of the programme's money.
@@ -137,7 +138,7 @@ class ResultTreeView(ScopedView, DetailView):
         programme: CountryProgramme = self.object
         show_retired = self.request.GET.get("retired") == "1"
         nodes = result_tree(programme, include_retired=show_retired)
-        show_funding = sees_office_finance(self.request.user)
+        show_funding = has_perm(self.request.user, VIEW_OFFICE_FIGURES, BudgetLine)
         tree_figures = funding.funding_tree(programme) if show_funding else {}
         for node in nodes:
             node.figures = tree_figures.get(node.pk)  # type: ignore[attr-defined]
@@ -168,7 +169,9 @@ class ResultDetailView(ScopedView, DetailView):
         children = result.children.filter(retired_at__isnull=True).order_by("position")
         context.update(
             figures=(
-                funding.result_funding(result) if sees_office_finance(self.request.user) else None
+                funding.result_funding(result)
+                if has_perm(self.request.user, VIEW_OFFICE_FIGURES, BudgetLine)
+                else None
             ),
             children=children,
             ancestors=Result.objects.filter(
@@ -177,6 +180,6 @@ class ResultDetailView(ScopedView, DetailView):
             agreements=scope(self.request.user, Action.VIEW, result.agreements.all()),
             can_edit=has_perm(self.request.user, Action.CHANGE, result),
             retire_form=RetireForm(),
-            move_form=MoveForm(result=result),
+            move_form=MoveForm(result=result, user=self.request.user),
         )
         return context

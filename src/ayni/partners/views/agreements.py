@@ -18,12 +18,13 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
+from ayni.core.forms import ServiceFormMixin, message_service_errors
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin
 from ayni.core.views import ScopedView
-from ayni.partners.forms import AgreementForm, add_service_errors
+from ayni.partners.forms import AgreementForm
 from ayni.partners.models import Agreement, Organisation, PartnerReport
-from ayni.partners.policies import may_report_on
+from ayni.partners.policies import REPORT
 from ayni.partners.services import agreement_create, agreement_transition, agreement_update
 from ayni.partners.workflow import EDITABLE_STATUSES, REPORTABLE_STATUSES, available_transitions
 
@@ -137,8 +138,8 @@ class AgreementDetailView(ScopedView, DetailView):
         context["can_edit"] = agreement.status in EDITABLE_STATUSES and has_perm(
             user, Action.CHANGE, agreement
         )
-        context["can_report"] = agreement.status in REPORTABLE_STATUSES and may_report_on(
-            user, agreement
+        context["can_report"] = agreement.status in REPORTABLE_STATUSES and has_perm(
+            user, REPORT, agreement
         )
         return context
 
@@ -171,9 +172,7 @@ class AgreementTransitionView(ScopedView, SingleObjectMixin, View):
                 reason=request.POST.get("reason", ""),
             )
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    messages.error(request, f"{field_label(name)}: {problem}")
+            message_service_errors(request, error, field_label)
         else:
             messages.success(
                 request,
@@ -182,17 +181,17 @@ class AgreementTransitionView(ScopedView, SingleObjectMixin, View):
         return redirect(agreement)
 
 
-class AgreementCreateView(ScopedView, FormView):
+class AgreementCreateView(ScopedView, ServiceFormMixin, FormView):
     model = Agreement
     permission_action = Action.ADD
     form_class = AgreementForm
     template_name = "partners/agreement_form.html"
+    success_message = gettext_lazy("Agreement saved as a draft.")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        office = _office(self.request)
-        kwargs["country_office"] = office
-        kwargs["instance"] = Agreement(country_office=office)
+        kwargs["user"] = self.request.user
+        kwargs["instance"] = Agreement(country_office=_office(self.request))
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
@@ -202,17 +201,11 @@ class AgreementCreateView(ScopedView, FormView):
             initial["organisation"] = int(partner)
         return initial
 
-    def form_valid(self, form: AgreementForm) -> HttpResponse:
-        try:
-            agreement = agreement_create(country_office=_office(self.request), **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Agreement saved as a draft."))
-        return redirect(agreement)
+    def form_save(self, form: AgreementForm) -> Agreement:
+        return agreement_create(country_office=_office(self.request), **form.cleaned_data)
 
 
-class AgreementUpdateView(ScopedView, UpdateView):
+class AgreementUpdateView(ScopedView, ServiceFormMixin, UpdateView):
     """Edit the terms while the agreement is a draft or in review; signed terms are fixed."""
 
     model = Agreement
@@ -220,11 +213,10 @@ class AgreementUpdateView(ScopedView, UpdateView):
     form_class = AgreementForm
     template_name = "partners/agreement_form.html"
     context_object_name = "agreement"
+    success_message = gettext_lazy("Saved.")
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs["country_office"] = self.object.country_office
-        return kwargs
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
@@ -233,11 +225,5 @@ class AgreementUpdateView(ScopedView, UpdateView):
             return redirect(self.object)
         return super().get(request, *args, **kwargs)
 
-    def form_valid(self, form: AgreementForm) -> HttpResponse:
-        try:
-            agreement = agreement_update(agreement=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(agreement)
+    def form_save(self, form: AgreementForm) -> Agreement:
+        return agreement_update(agreement=self.object, **form.cleaned_data)

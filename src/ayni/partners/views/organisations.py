@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.generic import DetailView, FormView, ListView, UpdateView
 
+from ayni.core.forms import ServiceFormMixin
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin
 from ayni.core.views import ScopedView
-from ayni.partners.forms import OrganisationForm, add_service_errors
+from ayni.partners.forms import OrganisationForm
 from ayni.partners.models import Agreement, Organisation
 from ayni.partners.services import organisation_create, organisation_update
 
@@ -74,38 +72,34 @@ class OrganisationDetailView(ScopedView, DetailView):
         return context
 
 
-class OrganisationCreateView(ScopedView, FormView):
+class OrganisationCreateView(ScopedView, ServiceFormMixin, FormView):
     model = Organisation
     permission_action = Action.ADD
     form_class = OrganisationForm
     template_name = "partners/organisation_form.html"
+    success_message = _l("Organisation added.")
 
-    def form_valid(self, form: OrganisationForm) -> HttpResponse:
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_save(self, form: OrganisationForm) -> Organisation:
         office = getattr(self.request.user, "country_office", None)
         if office is None:
             # Superusers without an office use the administration, which is not scoped.
             raise PermissionDenied
-        try:
-            organisation = organisation_create(country_office=office, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Organisation added."))
-        return redirect(organisation)
+        return organisation_create(country_office=office, **form.cleaned_data)
 
 
-class OrganisationUpdateView(ScopedView, UpdateView):
+class OrganisationUpdateView(ScopedView, ServiceFormMixin, UpdateView):
     model = Organisation
     permission_action = Action.CHANGE
     form_class = OrganisationForm
     template_name = "partners/organisation_form.html"
     context_object_name = "organisation"
+    success_message = _l("Saved.")
 
-    def form_valid(self, form: OrganisationForm) -> HttpResponse:
-        try:
-            organisation = organisation_update(organisation=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(organisation)
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_save(self, form: OrganisationForm) -> Organisation:
+        return organisation_update(organisation=self.object, **form.cleaned_data)

@@ -15,11 +15,12 @@ from django.views import View
 from django.views.generic import DetailView, FormView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
+from ayni.core.forms import ServiceFormMixin, message_service_errors
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.views import ScopedView
-from ayni.partners.forms import PartnerReportForm, add_service_errors
+from ayni.partners.forms import PartnerReportForm
 from ayni.partners.models import Agreement, PartnerReport
-from ayni.partners.policies import may_report_on, may_review_report
+from ayni.partners.policies import REPORT, may_review_report
 from ayni.partners.services import (
     partner_report_accept,
     partner_report_create,
@@ -40,11 +41,12 @@ LABELS = {
 }
 
 
-class PartnerReportCreateView(ScopedView, FormView):
+class PartnerReportCreateView(ScopedView, ServiceFormMixin, FormView):
     model = PartnerReport
     permission_action = Action.ADD
     form_class = PartnerReportForm
     template_name = "partners/report_form.html"
+    success_message = gettext_lazy("Report saved as a draft. Submit it when it is ready.")
     kwargs: dict[str, Any]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -56,7 +58,7 @@ class PartnerReportCreateView(ScopedView, FormView):
             # An agreement the user may not see answers 404, as everywhere.
             visible = scope(self.request.user, Action.VIEW, Agreement.objects.all())
             agreement = get_object_or_404(visible, pk=self.kwargs["pk"])
-            if not may_report_on(self.request.user, agreement):
+            if not has_perm(self.request.user, REPORT, agreement):
                 raise PermissionDenied
             self.agreement = agreement
         return self.agreement
@@ -75,14 +77,8 @@ class PartnerReportCreateView(ScopedView, FormView):
         context["agreement"] = self.get_agreement()
         return context
 
-    def form_valid(self, form: PartnerReportForm) -> HttpResponse:
-        try:
-            report = partner_report_create(agreement=self.get_agreement(), **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Report saved as a draft. Submit it when it is ready."))
-        return redirect(report)
+    def form_save(self, form: PartnerReportForm) -> PartnerReport:
+        return partner_report_create(agreement=self.get_agreement(), **form.cleaned_data)
 
 
 class PartnerReportDetailView(ScopedView, DetailView):
@@ -104,30 +100,25 @@ class PartnerReportDetailView(ScopedView, DetailView):
         return context
 
 
-class PartnerReportUpdateView(ScopedView, UpdateView):
+class PartnerReportUpdateView(ScopedView, ServiceFormMixin, UpdateView):
     model = PartnerReport
     permission_action = Action.CHANGE
     form_class = PartnerReportForm
     template_name = "partners/report_form.html"
     context_object_name = "report"
+    success_message = gettext_lazy("Saved.")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["agreement"] = self.object.agreement
         return context
 
-    def form_valid(self, form: PartnerReportForm) -> HttpResponse:
-        try:
-            report = partner_report_update(report=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(report)
+    def form_save(self, form: PartnerReportForm) -> PartnerReport:
+        return partner_report_update(report=self.object, **form.cleaned_data)
 
 
 class PartnerReportActionView(ScopedView, SingleObjectMixin, View):
-    """Submit (the partner), accept or return (the office). The services decide who may."""
+    """Submit (the partner: whoever may change the report), accept or return (the office)."""
 
     model = PartnerReport
     http_method_names = ["post"]
@@ -138,7 +129,9 @@ class PartnerReportActionView(ScopedView, SingleObjectMixin, View):
         action = self.kwargs["action"]
         try:
             if action == "submit":
-                partner_report_submit(report=report, user=request.user)
+                if not has_perm(request.user, Action.CHANGE, report):
+                    raise PermissionDenied
+                partner_report_submit(report=report)
                 done = _("Report submitted to the office.")
             elif action == "accept":
                 partner_report_accept(report=report, user=request.user)
@@ -149,9 +142,7 @@ class PartnerReportActionView(ScopedView, SingleObjectMixin, View):
                 )
                 done = _("Report returned to the partner for changes.")
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    messages.error(request, f"{LABELS.get(name, name)}: {problem}")
+            message_service_errors(request, error, LABELS)
         else:
             messages.success(request, done)
         return redirect(report)

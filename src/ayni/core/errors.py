@@ -1,0 +1,22 @@
+"""How a service's refusal reads, for every caller.
+
+Services refuse with Django's ``ValidationError``, naming the fields it concerns
+(``ValidationError({"unicef_contribution": ["…"]})``); a refusal that concerns the record as a
+whole names no field, or ``__all__``. ``service_errors`` is the one reading of it: the API's
+exception handler (``core.api``) answers it as a 400, and forms and pages show it
+(``core.forms``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def service_errors(exc: ValidationError) -> dict[str | None, list[str]]:
+    """``{field: [messages]}``; the key ``None`` holds what names no field."""
+    if not hasattr(exc, "error_dict"):
+        return {None: list(exc.messages)}
+    errors: dict[str | None, list[str]] = {}
+    for name, messages in exc.message_dict.items():
+        errors.setdefault(None if name == NON_FIELD_ERRORS else name, []).extend(messages)
+    return errors
