@@ -1,11 +1,11 @@
-from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
+from ayni.core.serializers import ProvenanceSerializer
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.evidence.models import Study
 
 
-class StudySerializer(serializers.ModelSerializer):
+class StudySerializer(ProvenanceSerializer):
     class Meta:
         model = Study
         fields = [

@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
 from ayni.core.permissions import Action, scope
+from ayni.core.serializers import ProvenanceSerializer
 from ayni.finance import services
 from ayni.finance.models import (
     Allocation,
@@ -86,7 +87,7 @@ class FundingTypeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_es", "name_en", "position"]
 
 
-class ExchangeRateSerializer(ServiceSerializer):
+class ExchangeRateSerializer(ServiceSerializer, ProvenanceSerializer):
     class Meta:
         model = ExchangeRate
         fields = ["id", "currency", "date", "units_per_usd", "source", "is_illustrative"]
@@ -103,7 +104,7 @@ class ExchangeRateSerializer(ServiceSerializer):
         return rate
 
 
-class BudgetLineSerializer(ServiceSerializer):
+class BudgetLineSerializer(ServiceSerializer, ProvenanceSerializer):
     funding_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", queryset=FundingType.objects.all()
     )
@@ -171,7 +172,7 @@ def money(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, **kwargs)
 
 
-class GrantSerializer(ServiceSerializer):
+class GrantSerializer(ServiceSerializer, ProvenanceSerializer):
     funding_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", queryset=FundingType.objects.all()
     )
@@ -238,7 +239,7 @@ class InstalmentAddSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
 
 
-class AllocationSerializer(ServiceSerializer):
+class AllocationSerializer(ServiceSerializer, ProvenanceSerializer):
     currency = serializers.CharField(source="grant.currency", read_only=True)
     programme = serializers.IntegerField(source="grant.programme_id", read_only=True)
 
@@ -260,7 +261,7 @@ class AllocationSerializer(ServiceSerializer):
         return call(services.allocation_create, **validated_data)
 
 
-class ExpenditureSerializer(ServiceSerializer):
+class ExpenditureSerializer(ServiceSerializer, ProvenanceSerializer):
     programme = serializers.IntegerField(source="result.programme_id", read_only=True)
 
     class Meta:
@@ -282,7 +283,7 @@ class ExpenditureSerializer(ServiceSerializer):
         return call(services.expenditure_record, **validated_data)
 
 
-class CashTransferSerializer(ServiceSerializer):
+class CashTransferSerializer(ServiceSerializer, ProvenanceSerializer):
     class Meta:
         model = CashTransfer
         fields = [

@@ -23,6 +23,7 @@ from ayni.core import jobs
 from ayni.core.drf import AyniPermission
 from ayni.core.models import Job
 from ayni.core.permissions import Action, has_perm, scope
+from ayni.core.serializers import ProvenanceSerializer
 from ayni.core.tables import csv_response
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.monitoring import analytics, equity
@@ -31,7 +32,7 @@ from ayni.monitoring.import_views import save_upload
 from ayni.monitoring.models import DataValue, Indicator, Target
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ProvenanceSerializer):
     codes = serializers.SerializerMethodField()
     dimensions: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
@@ -162,7 +163,7 @@ class DataValueViewSet(ScopedReadOnlyViewSet):
         return super().list(request, *args, **kwargs)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ProvenanceSerializer):
     indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.core.permissions import Action, scope
+from ayni.core.serializers import ProvenanceSerializer
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.models import Location
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
@@ -50,7 +51,7 @@ def _office_of(request: Request) -> Any:
     return getattr(request.user, "country_office", None)
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ProvenanceSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -77,7 +78,7 @@ class OrganisationViewSet(ScopedViewSet):
     serializer_class = OrganisationSerializer
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(ProvenanceSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     available_transitions = serializers.SerializerMethodField()
 
@@ -195,7 +196,7 @@ class AgreementViewSet(ScopedViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
 
 
-class PartnerReportSerializer(serializers.ModelSerializer):
+class PartnerReportSerializer(ProvenanceSerializer):
     class Meta:
         model = PartnerReport
         fields = [

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.core.permissions import Action, has_perm
+from ayni.core.serializers import ProvenanceSerializer
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.programmes import services
 from ayni.programmes.models import (
@@ -31,7 +32,7 @@ def _drf_error(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(ProvenanceSerializer):
     class Meta:
         model = CountryProgramme
         fields = [
@@ -58,7 +59,7 @@ class ProgrammeViewSet(ScopedViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(ProvenanceSerializer):
     class Meta:
         model = Result
         fields = [
@@ -153,13 +154,13 @@ class ResultViewSet(ScopedViewSet):
         return Response(self.get_serializer(result).data)
 
 
-class FrameworkGoalSerializer(serializers.ModelSerializer):
+class FrameworkGoalSerializer(ProvenanceSerializer):
     class Meta:
         model = FrameworkGoal
         fields = ["id", "code", "title_es", "title_en", "source", "is_illustrative"]
 
 
-class FrameworkSerializer(serializers.ModelSerializer):
+class FrameworkSerializer(ProvenanceSerializer):
     goals = FrameworkGoalSerializer(many=True, read_only=True)
 
     class Meta:
@@ -188,7 +189,7 @@ class WorkplanActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-class WorkplanSerializer(serializers.ModelSerializer):
+class WorkplanSerializer(ProvenanceSerializer):
     activities = WorkplanActivitySerializer(many=True, read_only=True)
 
     class Meta:
