@@ -21,6 +21,57 @@ def localized(obj: Any, field: str) -> str:
     return ""
 
 
+class Provenance(models.Model):
+    """Where a record comes from: a cited fact (``source``) or an illustration.
+
+    Every record of the default data is one or the other: a fact carries the publication or
+    address it is taken from; anything invented for the demo has ``is_illustrative`` set and
+    is marked so on every page (``{% illustrative_mark %}`` / ``{% provenance %}`` of the
+    ``provenance`` tag library) and in the API (``core.serializers.ProvenanceSerializer``).
+    The flag decides: an illustrative record may still name where its invention comes from.
+    """
+
+    # Not "Status": models that inherit this one have their own.
+    class ProvenanceStatus(models.TextChoices):
+        ILLUSTRATIVE = "illustrative", _("illustrative")
+        CITED = "cited", _("cited")
+        UNSOURCED = "unsourced", _("no source recorded")
+
+    source = models.CharField(
+        _("source"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The publication, document or web address this record is taken from."),
+    )
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_(
+            "Invented for the demo, not a cited fact: marked so on every page and in the API."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_cited(self) -> bool:
+        return not self.is_illustrative and bool(self.source.strip())
+
+    @property
+    def provenance_status(self) -> str:
+        """``illustrative``, ``cited`` or ``unsourced``: the flag first, then the source."""
+        status = Provenance.ProvenanceStatus
+        if self.is_illustrative:
+            return status.ILLUSTRATIVE.value
+        return status.CITED.value if self.source.strip() else status.UNSOURCED.value
+
+    @property
+    def provenance_label(self) -> str:
+        """The status as pages and the API show it, in the active language."""
+        return str(Provenance.ProvenanceStatus(self.provenance_status).label)
+
+
 class ImportBatch(models.Model):
     """One run of an importer: who ran it, on which file, and what it did.
 

@@ -72,7 +72,7 @@ DIMENSIONS = [
 ILLUSTRATIVE_SOURCE = "illustrative-demo"
 
 SOURCES = [
-    # code, kind, es, en, publisher, year, citation, illustrative
+    # code, kind, es, en, publisher, year, source (its citation), illustrative
     (
         ILLUSTRATIVE_SOURCE,
         "other",
@@ -287,7 +287,7 @@ def load_demo_indicators(country: Country) -> MonitoringDemoSummary:
                 "name_en": name_en,
                 "publisher": publisher,
                 "year": year,
-                "citation": citation,
+                "source": citation,
                 "is_illustrative": illustrative,
             },
         )

@@ -257,7 +257,9 @@ def _organisations(office: CountryOffice) -> dict[str, Organisation]:
                 "acronym": acronym,
                 "type": kind,
                 "iati_identifier": identifier,
-                "source": ILLUSTRATIVE,
+                # UNICEF's regular resources are real (the programme document budgets them
+                # apart from other resources); the other donors are invented for the demo.
+                "source": facts.CPD if acronym == "UNICEF RR" else ILLUSTRATIVE,
                 "is_illustrative": acronym != "UNICEF RR",
             },
         )

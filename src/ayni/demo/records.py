@@ -109,6 +109,7 @@ def workplan(programme: CountryProgramme, results: dict[str, Result]) -> None:
         title_en="Annual workplan 2014 — Apurímac",
         region=apurimac,
         status=Workplan.Status.APPROVED,
+        source=ILLUSTRATIVE,
         is_illustrative=True,
     )
     activity = WorkplanActivity.objects.create(

@@ -1,13 +1,12 @@
-from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
-from ayni.core.serializers import ScopedSerializerMixin
+from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.evidence.models import Study
 from ayni.geography.policies import PICK
 
 
-class StudySerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class StudySerializer(ScopedSerializerMixin, ProvenanceSerializer):
     scope_actions = {"locations": PICK}
 
     class Meta:

@@ -9,10 +9,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ayni.core.models import localized
+from ayni.core.models import Provenance, localized
 
 
-class Study(models.Model):
+class Study(Provenance):
     class Kind(models.TextChoices):
         EVALUATION = "evaluation", _("evaluation")
         STUDY = "study", _("study")
@@ -57,8 +57,6 @@ class Study(models.Model):
     locations = models.ManyToManyField(
         "geography.Location", verbose_name=_("where"), blank=True, related_name="studies"
     )
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["-year", "title_es"]

@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ayni.core.models import localized
+from ayni.core.models import Provenance, localized
 from ayni.core.money import AmountField, CurrencyField
 
 
@@ -34,7 +34,7 @@ class FundingType(models.Model):
         return localized(self, "name")
 
 
-class ExchangeRate(models.Model):
+class ExchangeRate(Provenance):
     """How many units of ``currency`` one US dollar buys from ``date`` on."""
 
     currency = CurrencyField()
@@ -45,8 +45,6 @@ class ExchangeRate(models.Model):
         decimal_places=8,
         validators=[MinValueValidator(Decimal("0.00000001"))],
     )
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["currency", "-date"]
@@ -60,7 +58,7 @@ class ExchangeRate(models.Model):
         return f"1 USD = {self.units_per_usd} {self.currency} ({self.date})"
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Provenance):
     """The planned budget of one result for one year and funding type."""
 
     result = models.ForeignKey(
@@ -75,8 +73,6 @@ class BudgetLine(models.Model):
     )
     amount = AmountField(_("amount"), validators=[MinValueValidator(Decimal(0))])
     currency = CurrencyField()
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["result", "year", "funding_type"]
@@ -116,7 +112,7 @@ class Donor(models.Model):
         return reverse("finance:donor-detail", args=[self.pk])
 
 
-class Grant(models.Model):
+class Grant(Provenance):
     """A contribution from a donor, from pipeline to received."""
 
     class Stage(models.TextChoices):
@@ -169,8 +165,6 @@ class Grant(models.Model):
         on_delete=models.PROTECT,
         related_name="earmarked_grants",
     )
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["programme", "reference"]
@@ -204,7 +198,7 @@ class GrantInstalment(models.Model):
         return f"{self.grant.reference} {self.due_date}: {self.amount}"
 
 
-class Allocation(models.Model):
+class Allocation(Provenance):
     """Part of a grant put on a result for a year, in the grant's currency."""
 
     grant = models.ForeignKey(
@@ -219,7 +213,6 @@ class Allocation(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     amount = AmountField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     date = models.DateField(_("date"))
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["grant", "result", "year"]
@@ -230,7 +223,7 @@ class Allocation(models.Model):
         return f"{self.grant.reference} → {self.result.code} {self.year}: {self.amount}"
 
 
-class Expenditure(models.Model):
+class Expenditure(Provenance):
     result = models.ForeignKey(
         "programmes.Result",
         verbose_name=_("result"),
@@ -250,7 +243,6 @@ class Expenditure(models.Model):
     amount = AmountField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     currency = CurrencyField()
     description = models.CharField(_("description"), max_length=255, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["-date"]
@@ -261,7 +253,7 @@ class Expenditure(models.Model):
         return f"{self.result.code} {self.date}: {self.amount} {self.currency}"
 
 
-class CashTransfer(models.Model):
+class CashTransfer(Provenance):
     class Modality(models.TextChoices):
         DIRECT_CASH = "direct_cash", _("direct cash transfer")
         REIMBURSEMENT = "reimbursement", _("reimbursement")
@@ -295,7 +287,6 @@ class CashTransfer(models.Model):
     date = models.DateField(_("date"))
     amount = AmountField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     currency = CurrencyField()
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["-date"]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 from rest_framework import serializers
 
-from ayni.core.serializers import ScopedSerializerMixin
+from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.finance import services
 from ayni.finance.models import (
     Allocation,
@@ -49,7 +49,7 @@ class FundingTypeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_es", "name_en", "position"]
 
 
-class ExchangeRateSerializer(ServiceSerializer):
+class ExchangeRateSerializer(ServiceSerializer, ProvenanceSerializer):
     class Meta:
         model = ExchangeRate
         fields = ["id", "currency", "date", "units_per_usd", "source", "is_illustrative"]
@@ -66,7 +66,7 @@ class ExchangeRateSerializer(ServiceSerializer):
         return rate
 
 
-class BudgetLineSerializer(ServiceSerializer):
+class BudgetLineSerializer(ServiceSerializer, ProvenanceSerializer):
     funding_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", queryset=FundingType.objects.all()
     )
@@ -133,7 +133,7 @@ def money(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, **kwargs)
 
 
-class GrantSerializer(ServiceSerializer):
+class GrantSerializer(ServiceSerializer, ProvenanceSerializer):
     funding_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", queryset=FundingType.objects.all()
     )
@@ -200,7 +200,7 @@ class InstalmentAddSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
 
 
-class AllocationSerializer(ServiceSerializer):
+class AllocationSerializer(ServiceSerializer, ProvenanceSerializer):
     currency = serializers.CharField(source="grant.currency", read_only=True)
     programme = serializers.IntegerField(source="grant.programme_id", read_only=True)
 
@@ -222,7 +222,7 @@ class AllocationSerializer(ServiceSerializer):
         return services.allocation_create(**validated_data)
 
 
-class ExpenditureSerializer(ServiceSerializer):
+class ExpenditureSerializer(ServiceSerializer, ProvenanceSerializer):
     programme = serializers.IntegerField(source="result.programme_id", read_only=True)
 
     class Meta:
@@ -244,7 +244,7 @@ class ExpenditureSerializer(ServiceSerializer):
         return services.expenditure_record(**validated_data)
 
 
-class CashTransferSerializer(ServiceSerializer):
+class CashTransferSerializer(ServiceSerializer, ProvenanceSerializer):
     class Meta:
         model = CashTransfer
         fields = [

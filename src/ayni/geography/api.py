@@ -8,12 +8,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
+from ayni.core.serializers import ProvenanceSerializer
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.models import Location, Zone
 from ayni.geography.selectors import location_search
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(ProvenanceSerializer):
     country: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="iso2", read_only=True
     )
@@ -102,7 +103,7 @@ class LocationViewSet(ScopedViewSet):
         return location_search(queryset, params.get("q", "")).order_by("country", "code")
 
 
-class ZoneSerializer(serializers.ModelSerializer):
+class ZoneSerializer(ProvenanceSerializer):
     country: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="iso2", read_only=True
     )

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ayni.core.models import localized
+from ayni.core.models import Provenance, localized
 
 
 def fold(text: str) -> str:
@@ -65,7 +65,7 @@ class AdminLevel(models.Model):
         return localized(self, "name")
 
 
-class Location(models.Model):
+class Location(Provenance):
     country = models.ForeignKey(
         Country, verbose_name=_("country"), on_delete=models.CASCADE, related_name="locations"
     )
@@ -102,7 +102,6 @@ class Location(models.Model):
     )
     # Ancestor ids as "/1/12/345/": "inside X" is a prefix match, on any database.
     path = models.CharField(max_length=255, editable=False, db_index=True)
-    source = models.CharField(_("source"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["country", "code"]
@@ -143,7 +142,7 @@ class Location(models.Model):
         return self.latitude is not None and self.longitude is not None
 
 
-class Zone(models.Model):
+class Zone(Provenance):
     """A named group of locations: Andean, Amazonian, a macro-region, programme focus regions."""
 
     class Kind(models.TextChoices):
@@ -167,12 +166,6 @@ class Zone(models.Model):
     description_en = models.TextField(_("description (English)"), blank=True)
     locations = models.ManyToManyField(
         Location, verbose_name=_("locations"), blank=True, related_name="zones"
-    )
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(
-        _("illustrative"),
-        default=False,
-        help_text=_("Demo content that is not a cited fact."),
     )
 
     class Meta:

@@ -23,7 +23,7 @@ from ayni.core import jobs
 from ayni.core.drf import AyniPermission
 from ayni.core.models import Job
 from ayni.core.permissions import Action, scope
-from ayni.core.serializers import ScopedSerializerMixin
+from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.tables import csv_response
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.monitoring import analytics, equity
@@ -33,7 +33,7 @@ from ayni.monitoring.models import DataValue, Indicator, Target
 from ayni.monitoring.policies import IMPORT
 
 
-class IndicatorSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class IndicatorSerializer(ScopedSerializerMixin, ProvenanceSerializer):
     codes = serializers.SerializerMethodField()
     dimensions: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
@@ -164,7 +164,7 @@ class DataValueViewSet(ScopedReadOnlyViewSet):
         return super().list(request, *args, **kwargs)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ProvenanceSerializer):
     indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )

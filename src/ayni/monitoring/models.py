@@ -12,11 +12,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ayni.core.models import localized
+from ayni.core.models import Provenance, localized
 from ayni.core.periods import PeriodKind
 
 
-class DataSource(models.Model):
+class DataSource(Provenance):
+    """A survey, administrative system, census or estimate; ``source`` is its citation."""
+
     class Kind(models.TextChoices):
         SURVEY = "survey", _("household survey")
         ADMINISTRATIVE = "administrative", _("administrative system")
@@ -30,8 +32,6 @@ class DataSource(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    citation = models.CharField(_("citation"), max_length=1000, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["code"]
@@ -80,7 +80,7 @@ class DimensionValue(models.Model):
         return localized(self, "name")
 
 
-class Indicator(models.Model):
+class Indicator(Provenance):
     class Unit(models.TextChoices):
         PERCENT = "percent", _("percent")
         PER_1000 = "per_1000", _("rate per 1,000")
@@ -130,8 +130,6 @@ class Indicator(models.Model):
         blank=True,
         related_name="indicators",
     )
-    source = models.CharField(_("source of the definition"), max_length=1000, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["code"]
@@ -187,6 +185,16 @@ class IndicatorCode(models.Model):
 
 
 class DataValue(models.Model):
+    """One number for an indicator, place, period and disaggregation, from one data source.
+
+    Not a ``Provenance``: its ``source`` is the ``DataSource`` it comes from (whose citation
+    and flag are the value's provenance), a reference that bulk imports and the analytics
+    store rely on; a citation per row would repeat the source's on millions of rows. Its own
+    ``is_illustrative`` (the same field as ``Provenance``'s) marks a value invented on top of
+    a real source; pages and the analytics store treat a value as illustrative when it or its
+    source is.
+    """
+
     class PeriodType(models.TextChoices):
         # The kinds of ayni.core.periods, which derives every period's type from its text.
         YEAR = PeriodKind.YEAR.value, _("year")
@@ -256,7 +264,8 @@ class DataValue(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    # The same field as Provenance's (``Field.clone`` is Django's, missing from the stubs).
+    is_illustrative = Provenance._meta.get_field("is_illustrative").clone()  # type: ignore[attr-defined]
 
     class Meta:
         ordering = ["indicator", "location", "period"]
@@ -274,7 +283,7 @@ class DataValue(models.Model):
         return f"{self.indicator.code} {self.location.code} {self.period}: {self.value}"
 
 
-class Target(models.Model):
+class Target(Provenance):
     """A baseline or a target of an indicator for a place and year."""
 
     class Kind(models.TextChoices):
@@ -293,8 +302,6 @@ class Target(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
-    source = models.CharField(_("source"), max_length=1000, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["indicator", "location", "kind", "year"]

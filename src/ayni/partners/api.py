@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.core.permissions import Action, has_perm
-from ayni.core.serializers import ScopedSerializerMixin
+from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.policies import PICK
 from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
@@ -40,7 +40,7 @@ def _office_of(request: Request) -> Any:
     return getattr(request.user, "country_office", None)
 
 
-class OrganisationSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class OrganisationSerializer(ScopedSerializerMixin, ProvenanceSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -67,7 +67,7 @@ class OrganisationViewSet(ScopedViewSet):
     serializer_class = OrganisationSerializer
 
 
-class AgreementSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class AgreementSerializer(ScopedSerializerMixin, ProvenanceSerializer):
     scope_actions = {"locations": PICK}
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     available_transitions = serializers.SerializerMethodField()
@@ -167,7 +167,7 @@ class AgreementViewSet(ScopedViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
 
 
-class PartnerReportSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class PartnerReportSerializer(ScopedSerializerMixin, ProvenanceSerializer):
     class Meta:
         model = PartnerReport
         fields = [

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ayni.core.models import Provenance
 from ayni.core.money import AmountField, CurrencyField
 
 
-class Organisation(models.Model):
+class Organisation(Provenance):
     class Type(models.TextChoices):
         GOVERNMENT_NATIONAL = "government_national", _("Government (national)")
         GOVERNMENT_REGIONAL = "government_regional", _("Government (regional)")
@@ -41,8 +42,6 @@ class Organisation(models.Model):
     )
     iati_identifier = models.CharField(_("IATI organisation identifier"), max_length=64, blank=True)
     website = models.URLField(_("website"), blank=True)
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -61,7 +60,7 @@ class Organisation(models.Model):
         return reverse("partners:organisation-detail", args=[self.pk])
 
 
-class Agreement(models.Model):
+class Agreement(Provenance):
     """A partnership agreement; its status moves only through ``partners.workflow``."""
 
     class Type(models.TextChoices):
@@ -118,8 +117,6 @@ class Agreement(models.Model):
     locations = models.ManyToManyField(
         "geography.Location", verbose_name=_("locations"), blank=True, related_name="agreements"
     )
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["-start_date", "reference"]
@@ -138,7 +135,7 @@ class Agreement(models.Model):
         return reverse("partners:agreement-detail", args=[self.pk])
 
 
-class PartnerReport(models.Model):
+class PartnerReport(Provenance):
     """A partner's progress report for one period of an agreement."""
 
     class Status(models.TextChoices):
@@ -158,7 +155,6 @@ class PartnerReport(models.Model):
     narrative = models.TextField(_("progress"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
     # Why the office sent the report back; the partner reads it before resubmitting.
     return_reason = models.TextField(_("why returned"), blank=True)
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.core.permissions import Action
-from ayni.core.serializers import ScopedSerializerMixin
+from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.policies import PICK
 from ayni.programmes import services
@@ -30,7 +30,7 @@ from ayni.programmes.models import (
 )
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(ProvenanceSerializer):
     class Meta:
         model = CountryProgramme
         fields = [
@@ -57,7 +57,7 @@ class ProgrammeViewSet(ScopedViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
 
-class ResultSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class ResultSerializer(ScopedSerializerMixin, ProvenanceSerializer):
     # Results are added to and moved under what the user may change.
     scope_actions = {"programme": Action.CHANGE, "parent": Action.CHANGE, "zones": PICK}
 
@@ -141,13 +141,13 @@ class ResultViewSet(ScopedViewSet):
         return Response(self.get_serializer(result).data)
 
 
-class FrameworkGoalSerializer(serializers.ModelSerializer):
+class FrameworkGoalSerializer(ProvenanceSerializer):
     class Meta:
         model = FrameworkGoal
         fields = ["id", "code", "title_es", "title_en", "source", "is_illustrative"]
 
 
-class FrameworkSerializer(serializers.ModelSerializer):
+class FrameworkSerializer(ProvenanceSerializer):
     goals = FrameworkGoalSerializer(many=True, read_only=True)
 
     class Meta:
@@ -178,7 +178,7 @@ class WorkplanActivitySerializer(ScopedSerializerMixin, serializers.ModelSeriali
         ]
 
 
-class WorkplanSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class WorkplanSerializer(ScopedSerializerMixin, ProvenanceSerializer):
     scope_actions = {"region": PICK}
     activities = WorkplanActivitySerializer(many=True, read_only=True)
 

@@ -6,11 +6,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ayni.core.models import localized
+from ayni.core.models import Provenance, localized
 from ayni.core.money import AmountField, CurrencyField
 
 
-class Framework(models.Model):
+class Framework(Provenance):
     """An external framework results align to: MDGs, SDGs, PNAIA, UNDAF, CRC, Acuerdo Nacional."""
 
     class Kind(models.TextChoices):
@@ -25,7 +25,6 @@ class Framework(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     name_es = models.CharField(_("name (Spanish)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255)
-    source = models.CharField(_("source"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["kind", "code"]
@@ -40,15 +39,13 @@ class Framework(models.Model):
         return localized(self, "name")
 
 
-class FrameworkGoal(models.Model):
+class FrameworkGoal(Provenance):
     framework = models.ForeignKey(
         Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="goals"
     )
     code = models.CharField(_("code"), max_length=32)
     title_es = models.CharField(_("title (Spanish)"), max_length=500)
     title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["framework", "code"]
@@ -82,11 +79,10 @@ class Approach(models.Model):
         return localized(self, "name")
 
 
-class FocusPopulation(models.Model):
+class FocusPopulation(Provenance):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name_es = models.CharField(_("name (Spanish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    source = models.CharField(_("source"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -97,7 +93,7 @@ class FocusPopulation(models.Model):
         return localized(self, "name")
 
 
-class CountryProgramme(models.Model):
+class CountryProgramme(Provenance):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         ACTIVE = "active", _("active")
@@ -122,7 +118,6 @@ class CountryProgramme(models.Model):
     )
     planned_total = AmountField(_("planned total"))
     currency = CurrencyField(default="USD")
-    source = models.CharField(_("source"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-start_year", "code"]
@@ -151,7 +146,7 @@ class CountryProgramme(models.Model):
         return range(self.start_year, self.end_year + 1)
 
 
-class Result(models.Model):
+class Result(Provenance):
     """One node of the results tree: component (outcome) → output → activity."""
 
     class Level(models.TextChoices):
@@ -208,8 +203,6 @@ class Result(models.Model):
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
     retired_reason = models.CharField(_("why retired"), max_length=500, blank=True)
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["programme", "path", "position"]
@@ -238,7 +231,7 @@ class Result(models.Model):
         return self.path.strip("/").count("/")
 
 
-class Workplan(models.Model):
+class Workplan(Provenance):
     """An annual workplan with a partner or with a regional government."""
 
     class Status(models.TextChoices):
@@ -274,7 +267,6 @@ class Workplan(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
-    is_illustrative = models.BooleanField(_("illustrative"), default=False)
 
     class Meta:
         ordering = ["programme", "year", "title_es"]

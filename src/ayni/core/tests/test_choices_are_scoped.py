@@ -76,6 +76,10 @@ def test_every_serializer_that_accepts_records_scopes_them() -> None:
     for serializer_class in serializer_classes:
         if issubclass(serializer_class, ScopedSerializerMixin):
             continue
+        if issubclass(serializer_class, serializers.ModelSerializer) and not hasattr(
+            serializer_class, "Meta"
+        ):
+            continue  # an abstract base (ProvenanceSerializer): its subclasses are walked
         if _writable_relations(serializer_class(context={})):
             unscoped.append(f"{serializer_class.__module__}.{serializer_class.__qualname__}")
     assert unscoped == []

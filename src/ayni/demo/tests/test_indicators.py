@@ -23,7 +23,7 @@ def test_cited_values_keep_their_source_and_are_not_illustrative(demo) -> None:
         source__code="elcomercio-endes-2016",
     )
     assert value.value == Decimal("13.1") and not value.is_illustrative
-    assert "elcomercio.pe" in value.source.citation
+    assert "elcomercio.pe" in value.source.source
     cited = DataValue.objects.filter(is_illustrative=False).count()
     assert cited == len(FACT_VALUES)
 
