@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from ayni.core.imports import ImportRefused, RowError
 from ayni.monitoring.imports import dhis2
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
 from ayni.monitoring.imports.dhis2 import dhis2_period, read_dhis2_csv, read_dhis2_json
 
-SHARED = Path(
-    os.environ.get("AYNI_SHARED_DATA")
-    or Path(__file__).resolve().parents[4].parent / "shared" / "data"
-)
+SHARED = Path(settings.AYNI_SHARED_DATA)
 DHIS2 = SHARED / "dhis2-core" / "dhis-2"
 JSON_DIR = DHIS2 / "dhis-test-integration" / "src" / "test" / "resources" / "datavalueset"
 CSV_DIR = DHIS2 / "dhis-test-integration" / "src" / "test" / "resources" / "dxf2" / "datavalueset"
@@ -618,7 +615,7 @@ def stored(indicators: Any) -> set[tuple[str, str, str, str, Decimal]]:
 
 
 def test_dhis2_json_through_the_pipeline(catalogue: dict[str, Any]) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(E2E / "dataValues_single_dataset.json")
     mapping = Mapping(
@@ -643,7 +640,7 @@ def test_dhis2_json_through_the_pipeline(catalogue: dict[str, Any]) -> None:
 
 
 def test_dhis2_csv_through_the_pipeline(catalogue: dict[str, Any]) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(CSV_DIR / "dataValueSetB.csv")
     rows = csv_rows(path)[1:]
@@ -660,7 +657,7 @@ def test_dhis2_csv_through_the_pipeline(catalogue: dict[str, Any]) -> None:
 
 
 def test_a_dhis2_value_without_value_deletes_the_stored_one(catalogue: dict[str, Any]) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     mapping = Mapping(locations={"DiszpKrYNg8": "15"}, constants={"source": "t-hmis"})
     run_import(format="dhis2-json", path=need(JSON_DIR / "dataValueSetJ.json"), mapping=mapping)
@@ -675,7 +672,7 @@ def test_a_dhis2_value_without_value_deletes_the_stored_one(catalogue: dict[str,
 def test_malformed_json_after_good_values_writes_nothing(
     catalogue: dict[str, Any], tmp_path: Path
 ) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     path = _good_then_malformed(tmp_path, element="BjDrgVrkBI3")
     mapping = Mapping(locations={"ou1": "15"}, constants={"source": "t-hmis"})
@@ -687,7 +684,8 @@ def test_malformed_json_after_good_values_writes_nothing(
 def test_an_unmapped_org_unit_refuses_the_file_through_the_pipeline(
     catalogue: dict[str, Any],
 ) -> None:
-    from ayni.monitoring.imports.pipeline import ImportValuesRefused, run_import
+    from ayni.monitoring.imports.pipeline import ImportValuesRefused
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(E2E / "dataValues_single_dataset.json")
     mapping = Mapping(

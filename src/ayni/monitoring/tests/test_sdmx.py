@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import urllib.error
 import urllib.parse
 from decimal import Decimal
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from ayni.cli import translate
@@ -30,10 +30,7 @@ from ayni.monitoring.imports.sdmx import (
 from ayni.monitoring.management.commands import sdmx_pull
 from ayni.monitoring.management.commands.sdmx_pull import FetchError, build_url, fetch
 
-SHARED = Path(
-    os.environ.get("AYNI_SHARED_DATA")
-    or Path(__file__).resolve().parents[4].parent / "shared" / "data"
-)
+SHARED = Path(settings.AYNI_SHARED_DATA)
 UNICEF = SHARED / "sdmx-unicef" / "unicefData" / "tests"
 DETERMINISTIC = UNICEF / "fixtures" / "deterministic"
 MANIFEST = DETERMINISTIC / "manifest.json"
@@ -584,6 +581,18 @@ def test_pull_import_needs_a_source_before_downloading(served: dict[str, Any], t
     assert served["urls"] == []
 
 
+@pytest.mark.django_db
+def test_pull_import_asks_for_the_office_before_downloading(
+    served: dict[str, Any], tmp_path
+) -> None:
+    pull = ["sdmx_pull", "CME", "--country", "PER", "--output", str(tmp_path / "x.csv")]
+    with pytest.raises(CommandError, match=r"several countries are loaded \(BO, PE\): give --off"):
+        call_command(*pull, "--import", "--source", "t-un-igme")
+    with pytest.raises(CommandError, match="unknown office 'nowhere'"):
+        call_command(*pull, "--import", "--source", "t-un-igme", "--office", "nowhere")
+    assert served["urls"] == []
+
+
 def test_fetch_offline_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     def offline(*args: Any, **kwargs: Any) -> Any:
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
@@ -672,8 +681,8 @@ STAND_IN = {"locations": {"BRA": "15"}, "constants": {"source": "t-un-igme"}}
 
 
 def test_sdmx_csv_through_the_pipeline(u5mr: Any) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
     from ayni.monitoring.models import DataValue
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(DETERMINISTIC / "CME_MRY0T4_BRA_1990_2023.csv")
     rows = dict_rows(path)
@@ -725,6 +734,8 @@ def test_pull_and_import_offline(u5mr: Any, served: dict[str, Any], tmp_path: Pa
         "t-un-igme",
         "--mapping",
         str(mapping),
+        "--office",
+        "peru",
         stdout=out,
     )
     assert "8 values read: 8 created" in out.getvalue()
@@ -749,6 +760,8 @@ def test_pull_import_refused_writes_nothing(u5mr: Any, served: dict[str, Any], t
             "--import",
             "--source",
             "t-un-igme",
+            "--office",
+            "peru",
         )
     assert not DataValue.objects.filter(indicator=u5mr).exists()
     assert (tmp_path / "cme.csv").exists()  # the download itself is kept
