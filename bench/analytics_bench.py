@@ -160,6 +160,7 @@ def build_database(db_indicators: int) -> dict[str, Any]:
     from django.db import connection
 
     from ayni.geography.models import Location
+    from ayni.geography.peru import COUNTRY
     from ayni.geography.services import geography_load_peru
     from ayni.monitoring.models import DataSource, Dimension, DimensionValue, Indicator
 
@@ -191,7 +192,9 @@ def build_database(db_indicators: int) -> dict[str, Any]:
         for n in range(STORE_INDICATORS)
     )
     locations = list(
-        Location.objects.filter(country__iso2="PE").order_by("id").values_list("id", flat=True)
+        Location.objects.filter(country__iso2=COUNTRY["iso2"])
+        .order_by("id")
+        .values_list("id", flat=True)
     )
     started = time.perf_counter()
     if connection.vendor == "postgresql":
@@ -213,6 +216,7 @@ def generate_store(target: Path, row_group_size: int | None) -> dict[str, Any]:
     baseline's refresh did)."""
     import duckdb
 
+    from ayni.geography.peru import COUNTRY
     from ayni.monitoring.analytics import store
     from ayni.monitoring.models import Indicator
 
@@ -232,7 +236,7 @@ def generate_store(target: Path, row_group_size: int | None) -> dict[str, Any]:
     connection.execute("CREATE TABLE years AS SELECT unnest(?::INTEGER[]) AS year", [YEARS])
     dims = ", ".join(f'd."{store.dimension_column(code)}"' for code in store.dimension_codes())
     ancestors = ", ".join(f"l.{c}" for c in store.ANCESTOR_COLUMNS.values())
-    out = target / "PE" / "values"
+    out = target / COUNTRY["iso2"] / "values"
     out.mkdir(parents=True)
     # Same formula as value_of(), so both datasets are the same function of their coordinates.
     connection.execute(
@@ -252,7 +256,7 @@ def generate_store(target: Path, row_group_size: int | None) -> dict[str, Any]:
                    FALSE AS is_illustrative, TRUE AS is_preferred
             FROM indicators i, years y, locations l,
                  (SELECT *, row_number() OVER () - 1 AS k FROM disaggregations) d
-            WHERE l.iso2 = 'PE'
+            WHERE l.iso2 = '{COUNTRY["iso2"]}'
             ORDER BY y.year, i.id, level, location_code, d.disaggregation
         ) TO '{out}' (FORMAT parquet, PARTITION_BY (year, indicator_id),
                       FILENAME_PATTERN 'part-{{i}}', ROW_GROUP_SIZE {row_group_size or 1_000_000})
@@ -396,10 +400,16 @@ def main() -> None:
     setup_django(database_url)
     from django.db import connection
 
+    from ayni.geography.models import Location
+    from ayni.geography.peru import COUNTRY
+    from ayni.geography.selectors import national_location
     from ayni.monitoring import analytics
     from ayni.monitoring.analytics import store
     from ayni.monitoring.models import DataValue, Indicator
-    from ayni.monitoring.selectors import NATIONAL, region_overview
+    from ayni.monitoring.selectors import region_overview
+
+    # The store is Peru's: every query names the country, and the national place is Peru's own.
+    peru = COUNTRY["iso2"]
 
     base_store, base_queries = load_baseline(args.baseline_ref)
     results: dict[str, Any] = {
@@ -513,7 +523,8 @@ def main() -> None:
     # --- baseline: the ORM on the transactional table vs DuckDB on the same data ----------
     code = db["indicators"][args.db_indicators - 1]
     current_one = in_store(
-        current_dir, lambda: analytics.indicator_by_location_year(code, level="department")
+        current_dir,
+        lambda: analytics.indicator_by_location_year(code, level="department", country=peru),
     )
     check(len(current_one()) == 25 * len(YEARS), code)
     orm = timed(lambda: orm_by_department_year(code), max(3, args.reps // 4))
@@ -545,13 +556,17 @@ def main() -> None:
     ten = db["indicators"][40:50]
     for module, directory in ((analytics, big), (base_queries, big_baseline)):
         rows_one = in_store(
-            directory, lambda m=module: m.indicator_by_location_year(one, level="department")
+            directory,
+            lambda m=module: m.indicator_by_location_year(one, level="department", country=peru),
         )()
         check(len(rows_one) == 25 * len(YEARS), (module, len(rows_one)))
-    same = in_store(big, lambda: analytics.indicators_matrix(ten, years=YEARS))()
+    same = in_store(big, lambda: analytics.indicators_matrix(ten, years=YEARS, country=peru))()
     check(len(same) == 10 * 25 * len(YEARS), len(same))
     check(
-        same == in_store(big_baseline, lambda: base_queries.indicators_matrix(ten, years=YEARS))(),
+        same
+        == in_store(
+            big_baseline, lambda: base_queries.indicators_matrix(ten, years=YEARS, country=peru)
+        )(),
         "the matrix differs from the baseline's",
     )
 
@@ -563,27 +578,37 @@ def main() -> None:
         )
 
     results["query_one_indicator"] = both(
-        lambda m: m.indicator_by_location_year(one, level="department")
+        lambda m: m.indicator_by_location_year(one, level="department", country=peru)
     )
     results["query_matrix_10x25x5"] = both(
-        lambda m: m.indicators_matrix(ten, level="department", years=YEARS)
+        lambda m: m.indicators_matrix(ten, level="department", years=YEARS, country=peru)
     )
-    results["query_series_district"] = both(lambda m: m.series(one, location_code="030101"))
+    results["query_series_district"] = both(
+        lambda m: m.series(one, location_code="030101", country=peru)
+    )
     results["query_province_level"] = both(
-        lambda m: m.indicator_by_location_year(one, level="province")
+        lambda m: m.indicator_by_location_year(one, level="province", country=peru)
     )
     # The region page's reads from the store, for every indicator of the database (100):
     # now one series_matrix; before, two series() per indicator.
     indicators = list(Indicator.objects.order_by("code"))
+    region = Location.objects.select_related("country").get(country__iso2=peru, code="03")
+    national = national_location(region.country)
+    check(national is not None, "Peru's national place")
 
     def region_before() -> None:
         for indicator in indicators:
-            base_queries.series(indicator.code, location_code="03")
-            base_queries.series(indicator.code, location_code=NATIONAL)
+            base_queries.series(indicator.code, location_code="03", country=peru)
+            base_queries.series(indicator.code, location_code=national.code, country=peru)
 
     codes = [indicator.code for indicator in indicators]
     results["region_page_store_reads"] = paired(
-        in_store(big, lambda: analytics.series_matrix(codes, location_codes=["03", NATIONAL])),
+        in_store(
+            big,
+            lambda: analytics.series_matrix(
+                codes, location_codes=["03", national.code], country=peru
+            ),
+        ),
         in_store(big_baseline, region_before),
         max(3, args.reps // 4),
     )
@@ -592,7 +617,8 @@ def main() -> None:
         "asks the store) vs two series() per indicator (what the region view asked before)"
     )
     check(
-        len(in_store(big, lambda: region_overview(indicators, "03"))()) == len(indicators),
+        len(in_store(big, lambda: region_overview(indicators, region, national))())
+        == len(indicators),
         "region_overview",
     )
     results["load_average_end"] = load_average()

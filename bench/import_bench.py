@@ -95,6 +95,7 @@ def prepare_database() -> dict[str, Any]:
     from django.core.management import call_command
 
     from ayni.geography.models import Location
+    from ayni.geography.peru import COUNTRY
     from ayni.geography.services import geography_load_peru
     from ayni.monitoring.models import DataSource, Dimension, DimensionValue, Indicator
 
@@ -123,7 +124,9 @@ def prepare_database() -> dict[str, Any]:
         indicator.dimensions.set(dimensions)
         indicators[element_uid(n)] = indicator.code
     places = list(
-        Location.objects.filter(country__iso2="PE").order_by("code").values_list("code", flat=True)
+        Location.objects.filter(country__iso2=COUNTRY["iso2"])
+        .order_by("code")
+        .values_list("code", flat=True)
     )
     return {
         "indicators": indicators,
@@ -368,6 +371,7 @@ def main() -> None:
     from django.db import connection
 
     from ayni.geography.models import Location
+    from ayni.geography.peru import COUNTRY
 
     if (
         connection.vendor != "sqlite"
@@ -377,7 +381,7 @@ def main() -> None:
     mapping = prepare_database()
     mapping_path = WORK / "mapping.json"
     mapping_path.write_text(json.dumps(mapping), encoding="utf-8")
-    places = Location.objects.filter(country__iso2="PE").count()
+    places = Location.objects.filter(country__iso2=COUNTRY["iso2"]).count()
     started = time.perf_counter()
     files = write_files(args.values, places)
     print(

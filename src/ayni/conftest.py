@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -93,18 +94,14 @@ def api_for(db: None) -> Any:
 
 
 def chromium_path() -> str | None:
-    return (
-        os.environ.get("AYNI_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
+    return settings.AYNI_CHROMIUM or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright. Skips with the reason where it is missing,
     unless AYNI_REQUIRE_BROWSER=1 (CI), where a missing browser fails the run."""
-    required = os.environ.get("AYNI_REQUIRE_BROWSER") == "1"
+    required = settings.AYNI_REQUIRE_BROWSER
     path = chromium_path()
     reason = None
     try:

@@ -3,6 +3,11 @@
 Development defaults need nothing: an SQLite file under ``var/`` and DEBUG on. Production is
 ``AYNI_ENV=production``: it requires ``SECRET_KEY`` (or ``SECRET_KEY_FILE``) and turns on every
 protection that ``manage.py check --deploy`` asks for.
+
+Every ``AYNI_*`` variable is read here, once, with its type and default, and the code reads
+``settings.AYNI_*`` (never the environment, never ``getattr`` with a default of its own):
+docs/development.md lists them. There is no country setting: the country comes from the
+country office of the user (or the programme), and the public chooses.
 """
 
 from __future__ import annotations
@@ -51,12 +56,14 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
 
 
+# development or production (see the module docstring).
 AYNI_ENV = envstr("AYNI_ENV", "development")
 if AYNI_ENV not in {"development", "production"}:
     raise ImproperlyConfigured(f"AYNI_ENV must be development or production, not {AYNI_ENV!r}")
 PRODUCTION = AYNI_ENV == "production"
 
-# A checkout keeps its data in var/ beside pyproject.toml; an installed package, in ./var.
+# AYNI_DATA_DIR: where the SQLite file, uploads, the analytics store and downloads live. A
+# checkout keeps its data in var/ beside pyproject.toml; an installed package, in ./var.
 _DEFAULT_DATA_DIR = (
     PROJECT_DIR / "var" if (PROJECT_DIR / "pyproject.toml").exists() else Path.cwd() / "var"
 )
@@ -198,14 +205,34 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
-# Uploaded files above this size are refused before they are read (imports check again).
+# Request bodies (other than uploaded files) above this size are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files to import above this size are refused before they are read (uploads, and every
+# importer again on the file itself).
 AYNI_MAX_IMPORT_BYTES = envint("AYNI_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
 # Background jobs: "thread" runs them in the web process (embedded default, no extra
 # service); "worker" queues them in the database for `ayni worker` processes.
 AYNI_JOBS = envstr("AYNI_JOBS", "thread")
 if AYNI_JOBS not in {"thread", "worker"}:
     raise ImproperlyConfigured(f"AYNI_JOBS must be thread or worker, not {AYNI_JOBS!r}")
+# The analytics store's folder (Parquet, one partition per country, year and indicator);
+# empty means <DATA_DIR>/analytics. Read at each use, so tests and benchmarks may change it.
+AYNI_ANALYTICS_DIR = envstr("AYNI_ANALYTICS_DIR")
+# The refresh's fast path (COPY on PostgreSQL, years two at a time, the preferred-source
+# window only where an indicator has several sources). Off, the portable path runs
+# everywhere: it writes the same files, and is the way out should the fast path fail.
+AYNI_ANALYTICS_FAST_REFRESH = envbool("AYNI_ANALYTICS_FAST_REFRESH", True)
+
+# Tests and CI only (the application never reads them).
+# Third-party sample data (DHIS2, SDMX, boundaries) read in place; tests that need it skip
+# without it.
+AYNI_SHARED_DATA = Path(envstr("AYNI_SHARED_DATA", str(PROJECT_DIR.parent / "shared" / "data")))
+# 1 (CI): a missing file of that folder fails the tests that read it instead of skipping them.
+AYNI_REQUIRE_SHARED_DATA = envbool("AYNI_REQUIRE_SHARED_DATA", False)
+# The Chromium the browser tests drive (default: chromium or chromium-browser on the PATH).
+AYNI_CHROMIUM = envstr("AYNI_CHROMIUM")
+# 1 (CI): a missing browser fails the browser tests instead of skipping them.
+AYNI_REQUIRE_BROWSER = envbool("AYNI_REQUIRE_BROWSER", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

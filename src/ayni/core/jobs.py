@@ -39,7 +39,7 @@ def enqueue(kind: str, *, payload: dict[str, Any], user: Any = None) -> Job:
     job = Job.objects.create(
         kind=kind, payload=payload, created_by=user if getattr(user, "pk", None) else None
     )
-    if getattr(settings, "AYNI_JOBS", "thread") == "thread":
+    if settings.AYNI_JOBS == "thread":
         transaction.on_commit(lambda: _start_thread(job.pk))
     return job
 

@@ -23,6 +23,8 @@ SOURCE = (
 )
 
 NATIONAL_CODE = "PE"
+# The country record: ISO 3166-1 alpha-2 (also the code of the national place), alpha-3, names.
+COUNTRY = {"iso2": NATIONAL_CODE, "iso3": "PER", "name_es": "Perú", "name_en": "Peru"}
 
 LEVELS = [
     # depth, slug, Spanish, English, code length
@@ -77,7 +79,7 @@ def _iso_codes() -> dict[str, str]:
     """Folded department name → ISO 3166-2 code (``PE-LMA`` is Lima's municipality, not the
     department, so it is left out)."""
     out = {}
-    for sub in pycountry.subdivisions.get(country_code="PE") or []:
+    for sub in pycountry.subdivisions.get(country_code=COUNTRY["iso2"]) or []:
         if sub.code == "PE-LMA":
             continue
         name = fold(sub.name)

@@ -42,7 +42,8 @@ class LoadSummary:
 
 def _peru_country() -> Country:
     country, _ = Country.objects.update_or_create(
-        iso2="PE", defaults={"iso3": "PER", "name_es": "Perú", "name_en": "Peru"}
+        iso2=peru.COUNTRY["iso2"],
+        defaults={key: value for key, value in peru.COUNTRY.items() if key != "iso2"},
     )
     return country
 

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,11 +26,14 @@ from ayni.core.permissions import Action, scope
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.tables import csv_response
 from ayni.core.viewsets import ScopedReadOnlyViewSet
+from ayni.geography.models import Country
+from ayni.geography.selectors import CountryNotChosen, country_for, national_location
 from ayni.monitoring import analytics, equity
 from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
 from ayni.monitoring.import_views import save_upload
 from ayni.monitoring.models import DataValue, Indicator, Target
 from ayni.monitoring.policies import IMPORT
+from ayni.monitoring.selectors import FIRST_LEVEL
 
 
 class IndicatorSerializer(ScopedSerializerMixin, ProvenanceSerializer):
@@ -108,6 +111,7 @@ class DataValueSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
 
 
 FILTERS = {
+    "country": "location__country__iso2__iexact",
     "indicator": "indicator__code",
     "location": "location__code",
     "year": "year",
@@ -191,23 +195,44 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     serializer_class = TargetSerializer
 
 
+COUNTRY_PARAMETER = OpenApiParameter(
+    "country",
+    OpenApiTypes.STR,
+    description=(
+        "ISO 3166-1 code. A country office's users get their office's country (another one "
+        "answers 404); everyone else names one, unless only one country is loaded."
+    ),
+)
+
+
 class AnalyticsViewSet(viewsets.ViewSet):
-    """Queries on the analytics store (read-only, public like the data itself):
-    ``by-location-year``, ``series`` and ``equity``."""
+    """Queries on the analytics store (read-only, public like the data itself), one country
+    at a time: ``by-location-year`` and ``equity``."""
 
     permission_classes = [AyniPermission]
     queryset = Indicator.objects.none()  # the model AyniPermission checks
 
-    def _indicator(self, request: Request) -> str:
+    def _indicator(self, request: Request) -> Indicator:
         code = request.query_params.get("indicator", "")
-        if not Indicator.objects.filter(code=code).exists():
+        indicator = Indicator.objects.filter(code=code).first()
+        if indicator is None:
             raise ValidationError({"indicator": f"unknown indicator {code!r}"})
-        return code
+        return indicator
+
+    def _country(self, request: Request) -> Country:
+        code = request.query_params.get("country")
+        try:
+            return country_for(request.user, code)
+        except Country.DoesNotExist:
+            raise NotFound(f"no country {code!r} here") from None
+        except CountryNotChosen as exc:
+            raise ValidationError({"country": f"{exc}: choose one with ?country="}) from None
 
     @extend_schema(
         operation_id="analytics_by_location_year",
         parameters=[
             OpenApiParameter("indicator", OpenApiTypes.STR, required=True),
+            COUNTRY_PARAMETER,
             OpenApiParameter("level", OpenApiTypes.STR, description="department, province, …"),
             OpenApiParameter("year", OpenApiTypes.INT, many=True),
             OpenApiParameter("disaggregation", OpenApiTypes.STR),
@@ -215,38 +240,58 @@ class AnalyticsViewSet(viewsets.ViewSet):
         responses=OpenApiTypes.OBJECT,
     )
     def list(self, request: Request) -> Response:
-        code = self._indicator(request)
+        indicator = self._indicator(request)
+        country = self._country(request)
         years = [int(y) for y in request.query_params.getlist("year") if y.isdigit()] or None
         rows = analytics.indicator_by_location_year(
-            code,
+            indicator,
             level=request.query_params.get("level", "department"),
             years=years,
             disaggregation=request.query_params.get("disaggregation", ""),
+            country=country.iso2,
         )
-        return Response({"indicator": code, "rows": rows})
+        return Response({"indicator": indicator.code, "country": country.iso2, "rows": rows})
 
     @extend_schema(
         operation_id="analytics_equity",
         parameters=[
             OpenApiParameter("indicator", OpenApiTypes.STR, required=True),
+            COUNTRY_PARAMETER,
             OpenApiParameter("year", OpenApiTypes.INT),
         ],
         responses=OpenApiTypes.OBJECT,
     )
     @action(detail=False, methods=["get"])
     def equity(self, request: Request) -> Response:
-        """``/api/analytics/equity/?indicator=…``: region gap, group gaps, focus regions."""
-        code = self._indicator(request)
+        """``/api/analytics/equity/?indicator=…``: region gap, group gaps, focus regions, for
+        the departments of one country against its own national value."""
+        indicator = self._indicator(request)
+        country = self._country(request)
+        national = national_location(country)
+        iso2 = country.iso2
         year_param = request.query_params.get("year", "")
         year = int(year_param) if year_param.isdigit() else None
-        gap = equity.region_gap(code, year=year)
-        focus = equity.focus_zone_distances(code, year=year, national_location_code="PE")
+        # The departments' values of every year, read once for the four figures.
+        rows = analytics.indicator_by_location_year(indicator, level=FIRST_LEVEL, country=iso2)
+        gap = equity.region_gap(indicator, year=year, level=FIRST_LEVEL, rows=rows, country=iso2)
+        focus = equity.focus_zone_distances(
+            indicator,
+            year=year,
+            national_location_code=national.code if national else None,
+            level=FIRST_LEVEL,
+            rows=rows,
+            country=iso2,
+        )
+        groups = equity.group_gaps(indicator, year=year, level=FIRST_LEVEL, country=iso2)
         return Response(
             {
-                "indicator": code,
+                "indicator": indicator.code,
+                "country": iso2,
                 "region_gap": asdict(gap) if gap else None,
-                "group_gaps": [asdict(g) for g in equity.group_gaps(code, year=year)],
-                "gap_trend": equity.region_gap_trend(code),
+                "group_gaps": [asdict(g) for g in groups],
+                "gap_trend": equity.region_gap_trend(
+                    indicator, level=FIRST_LEVEL, rows=rows, country=iso2
+                ),
                 "focus": asdict(focus) if focus else None,
             }
         )

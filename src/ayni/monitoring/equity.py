@@ -17,10 +17,10 @@ with direction d (``up``: higher is better; ``down``: lower is better) and value
   (mother tongue groups), the worst and best groups are compared as for places.
 - **Trend of a gap**: the gap computed the same way for each year with data, as
   (year, gap) pairs in year order.
-- **National value**: the value at ``national_location_code`` for the year when given and
-  present; otherwise the population-unweighted mean of the department (depth-1) values of that
-  year — there is no national place yet, and the analytics store holds no population to
-  weight by. ``national_method`` says which was used.
+- **National value**: the value at the country's own place (``national_location_code``, the
+  place of depth 0) for the year when given and present; otherwise the population-unweighted
+  mean of the department (depth-1) values of that year — the analytics store holds no
+  population to weight by. ``national_method`` says which was used.
 - For a **count or an amount** (unit ``number`` or ``currency``) a place is not compared with
   the national value: the national figure is the sum over places, not a level a place could
   reach. The national value is then ``None`` and ``national_method`` says why.
@@ -29,6 +29,11 @@ with direction d (``up``: higher is better; ``down``: lower is better) and value
   negative = better. Focus-zone places are ranked by shortfall, largest first.
 - **Target** of a place: its ``Target`` of kind ``target`` for the year, or else its target of
   the latest year.
+
+Every function works on one country's values (``country``, an ISO code). Indicators are
+codes or ``Indicator`` records; where a page has already read the values of a level
+(``analytics.indicator_by_location_year``), it passes them as ``rows`` and the function reads
+nothing again.
 """
 
 from __future__ import annotations
@@ -45,8 +50,9 @@ from ayni.geography.models import Zone
 from ayni.monitoring import analytics
 from ayni.monitoring.analytics.queries import (
     ADDITIVE_UNITS,
-    default_country,
-    indicator_info,
+    IndicatorRef,
+    code_of,
+    info_of,
     level_depth,
 )
 from ayni.monitoring.models import Indicator, Target
@@ -170,22 +176,42 @@ def _by_year(rows: Iterable[dict[str, Any]]) -> dict[int, dict[str, float]]:
     return out
 
 
-def region_gap(
-    indicator_code: str,
+def _level_rows(
+    indicator: IndicatorRef,
     *,
+    country: str,
+    level: str | int,
+    years: list[int] | None = None,
+    disaggregation: str = "",
+    rows: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The values of a level by year: ``rows`` when the caller has read them, else read."""
+    if rows is not None:
+        return rows if years is None else [row for row in rows if row["year"] in years]
+    return analytics.indicator_by_location_year(
+        indicator, level=level, years=years, disaggregation=disaggregation, country=country
+    )
+
+
+def region_gap(
+    indicator: IndicatorRef,
+    *,
+    country: str,
     year: int | None = None,
     level: str | int = "department",
     disaggregation: str = "",
-    country: str | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> RegionGap | None:
-    """Best and worst place of a level in a year (the latest year with data if ``None``)."""
-    direction = indicator_info([indicator_code])[indicator_code].direction
-    rows = analytics.indicator_by_location_year(
-        indicator_code,
+    """Best and worst place of a level in a year (the latest year with data if ``None``).
+    ``rows``: the level's values, already read (see the module docstring)."""
+    direction = info_of(indicator).direction
+    rows = _level_rows(
+        indicator,
+        country=country,
         level=level,
         years=[year] if year is not None else None,
         disaggregation=disaggregation,
-        country=country,
+        rows=rows,
     )
     by_year = _by_year(rows)
     if not by_year:
@@ -196,7 +222,7 @@ def region_gap(
     if gap is None:
         return None
     return RegionGap(
-        indicator_code=indicator_code,
+        indicator_code=code_of(indicator),
         year=chosen,
         level=level_depth(level, country),
         direction=direction,
@@ -207,17 +233,18 @@ def region_gap(
 
 
 def region_gap_trend(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     level: str | int = "department",
     disaggregation: str = "",
-    country: str | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> list[tuple[int, float]]:
     """(year, absolute gap between the worst and best place) for every year with at least
-    two places."""
-    direction = indicator_info([indicator_code])[indicator_code].direction
-    rows = analytics.indicator_by_location_year(
-        indicator_code, level=level, disaggregation=disaggregation, country=country
+    two places. ``rows``: the level's values of every year, already read."""
+    direction = info_of(indicator).direction
+    rows = _level_rows(
+        indicator, country=country, level=level, disaggregation=disaggregation, rows=rows
     )
     trend = []
     for year, values in sorted(_by_year(rows).items()):
@@ -228,17 +255,17 @@ def region_gap_trend(
 
 
 def _group_values(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
     location_code: str | None,
     level: str | int,
     years: list[int] | None,
-    country: str | None,
+    country: str,
 ) -> dict[tuple[int, str], dict[str, float]]:
     """(year, dimension) → {group: value}, at one place, or else the unweighted mean over the
     level's places that have the group."""
     rows = analytics.by_group(
-        indicator_code,
+        indicator,
         location_code=location_code,
         level=None if location_code else level,
         years=years,
@@ -288,21 +315,21 @@ def _group_gap(
 
 
 def group_gaps(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     year: int | None = None,
     location_code: str | None = None,
     level: str | int = "department",
     pairs: dict[str, tuple[str, str]] | None = None,
-    country: str | None = None,
 ) -> list[GroupGap]:
     """Gaps between the groups of every dimension the data has (single-dimension
     disaggregations), at one place, or — without ``location_code`` — between the unweighted
     means over the level's places. ``year`` ``None``: the latest year with group data."""
-    direction = indicator_info([indicator_code])[indicator_code].direction
+    direction = info_of(indicator).direction
     pairs = DEFAULT_PAIRS if pairs is None else pairs
     values = _group_values(
-        indicator_code,
+        indicator,
         location_code=location_code,
         level=level,
         years=[year] if year is not None else None,
@@ -316,7 +343,7 @@ def group_gaps(
         if row_year != chosen:
             continue
         result = _group_gap(
-            indicator_code, row_year, dimension, location_code, groups, direction, pairs
+            code_of(indicator), row_year, dimension, location_code, groups, direction, pairs
         )
         if result is not None:
             out.append(result)
@@ -324,27 +351,27 @@ def group_gaps(
 
 
 def group_gap_trend(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     dimension: str,
     location_code: str | None = None,
     level: str | int = "department",
     pairs: dict[str, tuple[str, str]] | None = None,
-    country: str | None = None,
 ) -> list[tuple[int, float]]:
     """(year, gap) for one dimension: the signed pair difference (v_first − v_second) where the
     dimension has a pair and both groups have values, else the absolute worst−best gap."""
-    direction = indicator_info([indicator_code])[indicator_code].direction
+    direction = info_of(indicator).direction
     pairs = DEFAULT_PAIRS if pairs is None else pairs
     values = _group_values(
-        indicator_code, location_code=location_code, level=level, years=None, country=country
+        indicator, location_code=location_code, level=level, years=None, country=country
     )
     trend = []
     for (year, row_dimension), groups in sorted(values.items()):
         if row_dimension != dimension:
             continue
         result = _group_gap(
-            indicator_code, year, dimension, location_code, groups, direction, pairs
+            code_of(indicator), year, dimension, location_code, groups, direction, pairs
         )
         if result is None:
             continue
@@ -354,17 +381,19 @@ def group_gap_trend(
 
 
 def national_value(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     year: int,
     national_location_code: str | None = None,
     disaggregation: str = "",
-    country: str | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> tuple[float | None, str]:
-    """The national value of a year and how it was obtained (see the module's formulas)."""
+    """The national value of a year and how it was obtained (see the module's formulas).
+    ``rows``: the department (depth-1) values, already read."""
     if national_location_code:
         for row in analytics.series(
-            indicator_code,
+            indicator,
             location_code=national_location_code,
             disaggregation=disaggregation,
             country=country,
@@ -373,8 +402,13 @@ def national_value(
                 return row["value"], "national place"
     departments = [
         row["value"]
-        for row in analytics.indicator_by_location_year(
-            indicator_code, level=1, years=[year], disaggregation=disaggregation, country=country
+        for row in _level_rows(
+            indicator,
+            country=country,
+            level=1,
+            years=[year],
+            disaggregation=disaggregation,
+            rows=rows,
         )
     ]
     return (fmean(departments) if departments else None), "unweighted mean of departments"
@@ -397,19 +431,22 @@ def _targets(indicator_id: int, location_ids: Iterable[int], year: int) -> dict[
 
 
 def focus_zone_distances(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     year: int | None = None,
     zones: Sequence[Zone | str] | None = None,
     national_location_code: str | None = None,
     level: str | int = "department",
-    country: str | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> FocusReport | None:
     """The places of the focus zones (``Zone.kind == "focus"`` of the country, or the zones
     given, as records or codes) ranked by their shortfall from the national value and from
-    their target. ``year`` ``None``: the latest year with values at ``level``."""
-    country = country or default_country()
-    info = indicator_info([indicator_code])[indicator_code]
+    their target. ``year`` ``None``: the latest year with values at ``level``. ``rows``: the
+    values of ``level`` (given as a depth) in every year, already read."""
+    info = info_of(indicator)
+    depth_given = level if isinstance(level, int) else None
+    given = rows if rows is not None and depth_given is not None else None
     zone_qs = Zone.objects.filter(country__iso2=country)
     if zones is None:
         zone_qs = zone_qs.filter(kind=Zone.Kind.FOCUS)
@@ -428,9 +465,7 @@ def focus_zone_distances(
         years = sorted(
             {
                 row["year"]
-                for row in analytics.indicator_by_location_year(
-                    indicator_code, level=level, country=country
-                )
+                for row in _level_rows(indicator, country=country, level=level, rows=given)
             }
         )
         if not years:
@@ -441,15 +476,20 @@ def focus_zone_distances(
         national, method = None, "not comparable: a count adds up over places"
     else:
         national, method = national_value(
-            indicator_code,
+            indicator,
             year=year,
             national_location_code=national_location_code,
             country=country,
+            rows=given if depth_given == 1 else None,
         )
     values: dict[str, float] = {}
     for depth in sorted({place["depth"] for place in places.values()}):
-        for row in analytics.indicator_by_location_year(
-            indicator_code, level=depth, years=[year], country=country
+        for row in _level_rows(
+            indicator,
+            country=country,
+            level=depth,
+            years=[year],
+            rows=given if depth == depth_given else None,
         ):
             if row["location_code"] in places:
                 values[row["location_code"]] = row["value"]
@@ -491,7 +531,7 @@ def focus_zone_distances(
         )
 
     return FocusReport(
-        indicator_code=indicator_code,
+        indicator_code=info.code,
         year=year,
         national=national,
         national_method=method,

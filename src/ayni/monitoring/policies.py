@@ -1,9 +1,11 @@
 """Who may see and change indicators and data.
 
 Indicators, their values, sources and targets describe the situation of children: public
-information, readable by everyone. Administrators and M&E officers change them and import
-data for the places of their office's country: starting an import (page, API) is the action
-``IMPORT`` ("import") of the data value policy."""
+information, readable by everyone. The users of a country office work on their own country:
+they read the values and targets of its places only (the public reads every country's).
+Administrators and M&E officers change them and import data for the places of their office's
+country: starting an import (page, API) is the action ``IMPORT`` ("import") of the data value
+policy."""
 
 from __future__ import annotations
 
@@ -43,10 +45,11 @@ for _model in (DataSource, Dimension, DimensionValue, Indicator, IndicatorCode):
 
 
 class PlaceDataPolicy(PublicDataPolicy):
-    """Values and targets belong to a place: writers change those of their office's country."""
+    """Values and targets belong to a place: an office's users read and change those of their
+    office's country; everyone else reads all of them."""
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if action == Action.VIEW:
+        if action == Action.VIEW and office_id_of(user) is None:
             return queryset
         return queryset.filter(location__country_id=user.country_office.country_id)
 

@@ -1,4 +1,8 @@
-"""Reads for the monitoring pages: everything numeric comes from the analytics store."""
+"""Reads for the monitoring pages: everything numeric comes from the analytics store.
+
+Every read is about one country: the caller finds it once per request
+(``geography.selectors.country_for``) with its national place (``national_location``, the
+place of depth 0, ``None`` where the country has none) and passes both down."""
 
 from __future__ import annotations
 
@@ -7,11 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ayni.geography.models import Country, Location
 from ayni.monitoring import analytics
 from ayni.monitoring.models import Indicator, Target
 from ayni.monitoring.status import Status, indicator_status
 
-NATIONAL = "PE"
+# The first division below the country (departments in Peru and Bolivia): what the indicator
+# page maps and compares. A depth, not a level's name, so that no look-up is needed.
+FIRST_LEVEL = 1
 
 
 @dataclass
@@ -33,15 +40,14 @@ def latest_of(rows: list[dict[str, Any]]) -> Latest:
 
 
 def _annual_series(
-    indicators: list[Indicator], location_codes: list[str]
+    indicators: list[Indicator], country: Country, places: list[Location | None]
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """(indicator code, place code) → its annual series, for all of them in one query to the
     analytics store (a page with a row per indicator would otherwise ask once per row)."""
     series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    if indicators:
-        for row in analytics.series_matrix(
-            [indicator.code for indicator in indicators], location_codes=location_codes
-        ):
+    codes = [place.code for place in places if place is not None]
+    if indicators and codes:
+        for row in analytics.series_matrix(indicators, location_codes=codes, country=country.iso2):
             series[row["indicator_code"], row["location_code"]].append(row)
     return series
 
@@ -51,14 +57,16 @@ BaselineAndTarget = tuple[YearValue | None, YearValue | None]
 
 
 def baselines_and_targets(
-    indicators: list[Indicator], location_code: str
+    indicators: list[Indicator], location: Location | None
 ) -> dict[int, BaselineAndTarget]:
     """Indicator id → (its earliest baseline, its latest target) at the place, in one query
-    for all the indicators (``(None, None)`` for one without)."""
+    for all the indicators (``(None, None)`` for one without, and for all without a place)."""
     found: dict[int, BaselineAndTarget] = {indicator.pk: (None, None) for indicator in indicators}
-    rows = Target.objects.filter(
-        indicator__in=indicators, location__code=location_code
-    ).values_list("indicator_id", "kind", "year", "value")
+    if location is None:
+        return found
+    rows = Target.objects.filter(indicator__in=indicators, location=location).values_list(
+        "indicator_id", "kind", "year", "value"
+    )
     for indicator_id, kind, year, value in rows:
         baseline, target = found[indicator_id]
         if kind == Target.Kind.BASELINE and (baseline is None or year < baseline[0]):
@@ -69,8 +77,8 @@ def baselines_and_targets(
     return found
 
 
-def baseline_and_target(indicator: Indicator, location_code: str) -> BaselineAndTarget:
-    return baselines_and_targets([indicator], location_code)[indicator.pk]
+def baseline_and_target(indicator: Indicator, location: Location | None) -> BaselineAndTarget:
+    return baselines_and_targets([indicator], location)[indicator.pk]
 
 
 def status_at(indicator: Indicator, latest: Latest, targets: BaselineAndTarget) -> Status:
@@ -85,13 +93,17 @@ def status_at(indicator: Indicator, latest: Latest, targets: BaselineAndTarget) 
     )
 
 
-def indicator_overview(indicators: list[Indicator]) -> list[dict[str, Any]]:
-    """For the indicator list: the latest national value and the status of each indicator."""
-    series = _annual_series(indicators, [NATIONAL])
-    targets = baselines_and_targets(indicators, NATIONAL)
+def indicator_overview(
+    indicators: list[Indicator], country: Country, national: Location | None
+) -> list[dict[str, Any]]:
+    """For the indicator list: the latest national value (at the country's own place) and the
+    status of each indicator."""
+    series = _annual_series(indicators, country, [national])
+    targets = baselines_and_targets(indicators, national)
+    national_code = national.code if national else ""
     rows = []
     for indicator in indicators:
-        latest = latest_of(series[indicator.code, NATIONAL])
+        latest = latest_of(series[indicator.code, national_code])
         rows.append(
             {
                 "indicator": indicator,
@@ -102,20 +114,24 @@ def indicator_overview(indicators: list[Indicator]) -> list[dict[str, Any]]:
     return rows
 
 
-def region_overview(indicators: list[Indicator], location_code: str) -> list[dict[str, Any]]:
+def region_overview(
+    indicators: list[Indicator], region: Location, national: Location | None
+) -> list[dict[str, Any]]:
     """For the region page: each indicator's latest annual value at the place, the national
     value of that same year (``None`` if there is none) and the place's status; the values of
-    every indicator come from one query to the analytics store."""
-    series = _annual_series(indicators, [location_code, NATIONAL])
-    targets = baselines_and_targets(indicators, location_code)
+    every indicator come from one query to the analytics store. ``region`` comes with its
+    country (``select_related``)."""
+    series = _annual_series(indicators, region.country, [region, national])
+    targets = baselines_and_targets(indicators, region)
+    national_code = national.code if national else ""
     rows = []
     for indicator in indicators:
-        here = latest_of(series[indicator.code, location_code])
+        here = latest_of(series[indicator.code, region.code])
         # The national value of the same year (none when the place has no value).
-        national = next(
+        same_year = next(
             (
                 Decimal(str(row["value"]))
-                for row in series[indicator.code, NATIONAL]
+                for row in series[indicator.code, national_code]
                 if row["year"] == here.year
             ),
             None,
@@ -124,7 +140,7 @@ def region_overview(indicators: list[Indicator], location_code: str) -> list[dic
             {
                 "indicator": indicator,
                 "here": here,
-                "national": national,
+                "national": same_year,
                 "status": status_at(indicator, here, targets[indicator.pk]),
             }
         )

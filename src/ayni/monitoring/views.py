@@ -1,24 +1,31 @@
+"""The indicator pages and the region page: one country's values, from the analytics store.
+
+Which country is decided once per request (``CountryMixin``): a user of a country office sees
+their office's country, and only it; the public chooses with ``?country=`` (the region
+page's address names it), which may be left out when only one country is loaded."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from ayni.core.charts import LineChart, Series
-from ayni.core.permissions import Action, has_perm, scope
+from ayni.core.permissions import Action, has_perm, office_id_of, scope
 from ayni.core.tables import csv_response
 from ayni.core.views import ScopedView
-from ayni.geography.models import Location
+from ayni.geography.models import Country, Location
+from ayni.geography.selectors import CountryNotChosen, country_for, national_location
 from ayni.geography.svg import department_map
 from ayni.monitoring import analytics, equity
 from ayni.monitoring.models import DataSource, DataValue, Indicator
 from ayni.monitoring.selectors import (
-    NATIONAL,
+    FIRST_LEVEL,
     baseline_and_target,
     indicator_overview,
     latest_of,
@@ -28,7 +35,47 @@ from ayni.monitoring.selectors import (
 from ayni.monitoring.status import LABELS
 
 
-class IndicatorListView(ScopedView, ListView):
+class CountryMixin:
+    """Finds the country of the request and its national place, once, before the view runs:
+    everything below receives them (``self.country``, ``self.national``) instead of looking
+    them up again. An unknown country, or one outside the user's office, answers 404; a
+    public visitor who has not chosen among several countries is asked to choose."""
+
+    request: HttpRequest
+    kwargs: dict[str, Any]
+    country: Country
+    national: Location | None
+
+    def requested_country(self) -> str | None:
+        return self.request.GET.get("country")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            self.country = country_for(request.user, self.requested_country())
+        except Country.DoesNotExist:
+            raise Http404(_("No such country here.")) from None
+        except CountryNotChosen as exc:
+            return render(
+                request,
+                "monitoring/choose_country.html",
+                {"countries": exc.countries, "path": request.path},
+            )
+        self.national = national_location(self.country)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        # The public's choice travels in the links; an office's country needs no parameter.
+        chosen = office_id_of(self.request.user) is None
+        context.update(
+            country=self.country,
+            national=self.national,
+            country_param=self.country.iso2 if chosen else "",
+        )
+        return context
+
+
+class IndicatorListView(ScopedView, CountryMixin, ListView):
     """Every indicator with its latest national value and status; search and status filter."""
 
     model = Indicator
@@ -45,7 +92,7 @@ class IndicatorListView(ScopedView, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        rows = indicator_overview(list(context["object_list"]))
+        rows = indicator_overview(list(context["object_list"]), self.country, self.national)
         wanted = self.request.GET.get("status", "")
         if wanted:
             rows = [row for row in rows if row["status"].code == wanted]
@@ -59,8 +106,9 @@ class IndicatorListView(ScopedView, ListView):
         return context
 
 
-class IndicatorDetailView(ScopedView, DetailView):
-    """One indicator: trend against target, map and table by department, equity, sources."""
+class IndicatorDetailView(ScopedView, CountryMixin, DetailView):
+    """One indicator in one country: trend against target, map and table by department,
+    equity, sources."""
 
     model = Indicator
     slug_field = "code"
@@ -76,18 +124,11 @@ class IndicatorDetailView(ScopedView, DetailView):
             return self._download()
         return super().get(request, *args, **kwargs)
 
-    def _rows(self, indicator: Indicator, year: int | None) -> list[dict[str, Any]]:
-        rows = (
-            analytics.indicator_by_location_year(indicator.code, level="department", years=[year])
-            if year
-            else analytics.latest_by_location(indicator.code, level="department")
-        )
-        worse_first = indicator.direction == Indicator.Direction.HIGHER_IS_BETTER
-        return sorted(rows, key=lambda r: r["value"], reverse=not worse_first)
-
     def _download(self) -> StreamingHttpResponse:
         indicator: Indicator = self.object
-        rows = analytics.series(indicator.code, location_code=None, period_type=None)
+        rows = analytics.series(
+            indicator, location_code=None, period_type=None, country=self.country.iso2
+        )
         header = [
             "indicator",
             "location",
@@ -100,7 +141,7 @@ class IndicatorDetailView(ScopedView, DetailView):
             "illustrative",
         ]
         return csv_response(
-            indicator.code,
+            f"{indicator.code}-{self.country.iso2}",
             header,
             (
                 [
@@ -121,23 +162,37 @@ class IndicatorDetailView(ScopedView, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         indicator: Indicator = self.object
-        years = analytics.stored_years(indicator.code)
+        iso2 = self.country.iso2
+        national_code = self.national.code if self.national else None
+        years = analytics.stored_years(indicator, country=iso2)
         year = _int(self.request.GET.get("year"))
         year = year if year in years else None
-        rows = self._rows(indicator, year)
-        national = analytics.series(indicator.code, location_code=NATIONAL)
-        rural = analytics.series(
-            indicator.code, location_code=NATIONAL, disaggregation="area=rural"
-        )
-        baseline, target = baseline_and_target(indicator, NATIONAL)
+        # The departments' values of every year, read once: the table, the map and the equity
+        # figures below are all made from them.
+        by_place = analytics.indicator_by_location_year(indicator, level=FIRST_LEVEL, country=iso2)
+        rows = _rows(indicator, by_place, year)
+        national: list[dict[str, Any]] = []
+        rural: list[dict[str, Any]] = []
+        if national_code:
+            national = analytics.series(indicator, location_code=national_code, country=iso2)
+            rural = analytics.series(
+                indicator, location_code=national_code, disaggregation="area=rural", country=iso2
+            )
+        baseline, target = baseline_and_target(indicator, self.national)
         chart_years = sorted({r["year"] for r in national + rural} | set(years))
         illustrative = any(r["is_illustrative"] for r in national + rows)
         series = [Series(_("National"), _on(chart_years, national), "national")]
         if rural:
             series.append(Series(_("National, rural"), _on(chart_years, rural), "rural"))
         latest = latest_of(national)
+        # With their country: the map links each department to its page.
         departments = list(
-            Location.objects.filter(country__iso2=NATIONAL, level__depth=1).order_by("code")
+            Location.objects.filter(country=self.country, level__depth=FIRST_LEVEL)
+            .select_related("country")
+            .order_by("code")
+        )
+        region = equity.region_gap(
+            indicator, year=year, level=FIRST_LEVEL, rows=by_place, country=iso2
         )
         context.update(
             year=year,
@@ -164,35 +219,50 @@ class IndicatorDetailView(ScopedView, DetailView):
                 {r["location_code"]: r["value"] for r in rows},
                 worse_is_higher=indicator.direction == Indicator.Direction.LOWER_IS_BETTER,
             ),
-            region_gap=(region := equity.region_gap(indicator.code, year=year)),
+            region_gap=region,
             best_name=_name(rows, region.gap.best) if region else "",
             worst_name=_name(rows, region.gap.worst) if region else "",
             gap_trend=equity.region_gap_trend(
-                indicator.code, level="department", disaggregation=""
+                indicator, level=FIRST_LEVEL, rows=by_place, country=iso2
             ),
-            group_gaps=equity.group_gaps(indicator.code, year=year, location_code=NATIONAL)
-            or equity.group_gaps(indicator.code, year=year),
+            group_gaps=(
+                national_code
+                and equity.group_gaps(
+                    indicator, year=year, location_code=national_code, country=iso2
+                )
+            )
+            or equity.group_gaps(indicator, year=year, level=FIRST_LEVEL, country=iso2),
             focus=equity.focus_zone_distances(
-                indicator.code, year=year, national_location_code=NATIONAL
+                indicator,
+                year=year,
+                national_location_code=national_code,
+                level=FIRST_LEVEL,
+                rows=by_place,
+                country=iso2,
             ),
-            sources=DataSource.objects.filter(values__indicator=indicator).distinct(),
+            sources=DataSource.objects.filter(
+                values__indicator=indicator, values__location__country=self.country
+            ).distinct(),
             illustrative=illustrative,
         )
         return context
 
 
-class RegionView(ScopedView, DetailView):
-    """A department: each indicator against the national value and target, and the partners
-    and funding active there."""
+class RegionView(ScopedView, CountryMixin, DetailView):
+    """A place (a department, or the whole country): each indicator against the national
+    value and target, and the partners and funding active there."""
 
     model = Location
     template_name = "monitoring/region.html"
     context_object_name = "region"
 
+    def requested_country(self) -> str | None:
+        return str(self.kwargs["country"])
+
     def get_object(self, queryset: QuerySet[Any] | None = None) -> Location:
         return get_object_or_404(
             self.get_queryset().select_related("level", "country"),
-            country__iso2=self.kwargs["country"].upper(),
+            country=self.country,
             code=self.kwargs["code"],
         )
 
@@ -202,7 +272,7 @@ class RegionView(ScopedView, DetailView):
 
         context = super().get_context_data(**kwargs)
         region: Location = self.object
-        rows = region_overview(list(Indicator.objects.order_by("code")), region.code)
+        rows = region_overview(list(Indicator.objects.order_by("code")), region, self.national)
         inside = Location.objects.filter(path__startswith=region.path)
         user = self.request.user
         agreements = scope(
@@ -215,6 +285,19 @@ class RegionView(ScopedView, DetailView):
         workplans = scope(user, Action.VIEW, Workplan.objects.filter(region__in=inside))
         context.update(rows=rows, agreements=agreements, workplans=workplans)
         return context
+
+
+def _rows(
+    indicator: Indicator, by_place: list[dict[str, Any]], year: int | None
+) -> list[dict[str, Any]]:
+    """The departments' values of ``year`` (their latest where ``None``), worst first."""
+    rows = (
+        [row for row in by_place if row["year"] == year]
+        if year
+        else analytics.latest_of_places(by_place)
+    )
+    worse_first = indicator.direction == Indicator.Direction.HIGHER_IS_BETTER
+    return sorted(rows, key=lambda r: r["value"], reverse=not worse_first)
 
 
 def _name(rows: list[dict[str, Any]], code: str) -> str:

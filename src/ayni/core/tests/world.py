@@ -22,7 +22,13 @@ PASSWORD = "correct horse battery staple 42"
 
 
 def _make_bolivia() -> Country:
+    """A small second country: the country itself (its national place, as Peru's ``PE``) and
+    two departments whose codes are also Peru's (02 Áncash, 07 Callao), so that a test shows
+    which country a code was read in."""
     country = Country.objects.create(iso2="BO", iso3="BOL", name_es="Bolivia", name_en="Bolivia")
+    national_level = AdminLevel.objects.create(
+        country=country, depth=0, slug="country", name_es="País", name_en="Country"
+    )
     level = AdminLevel.objects.create(
         country=country,
         depth=1,
@@ -31,8 +37,11 @@ def _make_bolivia() -> Country:
         name_en="Department",
         code_length=2,
     )
+    national = Location.objects.create(
+        country=country, level=national_level, code="BO", name="Bolivia"
+    )
     for code, name in [("02", "La Paz"), ("07", "Santa Cruz")]:
-        Location.objects.create(country=country, level=level, code=code, name=name)
+        Location.objects.create(country=country, level=level, parent=national, code=code, name=name)
     return country
 
 

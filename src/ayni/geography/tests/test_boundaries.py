@@ -1,3 +1,4 @@
+import io
 import json
 from pathlib import Path
 
@@ -152,7 +153,22 @@ def test_command_line_reports_refusal(tmp_path: Path) -> None:
     from django.core.management import CommandError, call_command
 
     path = _write(tmp_path, {"type": "FeatureCollection", "features": [_feature("99")]})
+    arguments = [str(path), "--level", "department", "--code-property", "CODE"]
     with pytest.raises(CommandError, match="matches no department"):
-        call_command(
-            "geo_import_boundaries", str(path), "--level", "department", "--code-property", "CODE"
-        )
+        call_command("geo_import_boundaries", *arguments, "--country", "pe")
+
+
+def test_the_command_asks_which_country_when_several_are_loaded(tmp_path: Path) -> None:
+    from django.core.management import CommandError, call_command
+
+    path = _write(tmp_path, {"type": "FeatureCollection", "features": [_feature("02")]})
+    arguments = [str(path), "--level", "department", "--code-property", "CODE"]
+    with pytest.raises(CommandError, match=r"several countries are loaded \(BO, PE\): give --c"):
+        call_command("geo_import_boundaries", *arguments)
+    with pytest.raises(CommandError, match="unknown country 'XX'"):
+        call_command("geo_import_boundaries", *arguments, "--country", "XX")
+    call_command("geo_import_boundaries", *arguments, "--country", "BO", stdout=io.StringIO())
+    # 02 is La Paz in Bolivia and Áncash in Peru: only Bolivia's has the boundary.
+    assert list(
+        Location.objects.filter(boundary__isnull=False).values_list("country__iso2", "name")
+    ) == [("BO", "La Paz")]

@@ -21,6 +21,11 @@ Rules shared by every function (see docs/data-model.md, "analytics store"):
   rates (``percent``, ``per_1000``, ``per_100000``) as Σnumerator / Σdenominator × 100, 1,000
   or 100,000 (method ``"ratio"``), only where every value below has both; other places are
   left out rather than averaged. ``places`` says how many values went into a roll-up.
+- **One country at a time.** Each country has its own partitions (``<root>/<iso2>/values``)
+  and every query names its country (``country="BO"``): values of two countries never mix,
+  however alike their place codes are.
+- **Indicators** are named by code, or given as ``Indicator`` records: a page that has
+  already read its indicator passes it, and is spared a look-up per query.
 """
 
 from __future__ import annotations
@@ -34,7 +39,6 @@ from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
-from django.conf import settings
 
 from ayni.geography.models import AdminLevel, Location
 from ayni.monitoring.analytics.store import (
@@ -90,10 +94,6 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return _local.cursor
 
 
-def default_country() -> str:
-    return str(getattr(settings, "AYNI_COUNTRY", "PE")).upper()
-
-
 # --- finding what to read ---------------------------------------------------------------------
 
 
@@ -105,28 +105,56 @@ class IndicatorInfo:
     direction: str
 
 
-def indicator_info(codes: Iterable[str]) -> dict[str, IndicatorInfo]:
-    """Code → id, unit and direction; an unknown code raises ``Indicator.DoesNotExist``."""
-    wanted = list(dict.fromkeys(codes))
-    found = {
-        code: IndicatorInfo(pk, code, unit, direction)
-        for pk, code, unit, direction in Indicator.objects.filter(code__in=wanted).values_list(
-            "id", "code", "unit", "direction"
+IndicatorRef = Indicator | str
+
+
+def indicator_info(indicators: Iterable[IndicatorRef]) -> dict[str, IndicatorInfo]:
+    """Code → id, unit and direction, for indicators given as records (no query) or codes (one
+    query for all of them); an unknown code raises ``Indicator.DoesNotExist``."""
+    found: dict[str, IndicatorInfo] = {}
+    wanted: list[str] = []
+    for indicator in indicators:
+        if isinstance(indicator, Indicator):
+            found[indicator.code] = IndicatorInfo(
+                indicator.pk, indicator.code, indicator.unit, indicator.direction
+            )
+        elif indicator not in wanted:
+            wanted.append(indicator)
+    wanted = [code for code in wanted if code not in found]
+    if wanted:
+        found.update(
+            (code, IndicatorInfo(pk, code, unit, direction))
+            for pk, code, unit, direction in Indicator.objects.filter(code__in=wanted).values_list(
+                "id", "code", "unit", "direction"
+            )
         )
-    }
     missing = [code for code in wanted if code not in found]
     if missing:
         raise Indicator.DoesNotExist(f"no indicator with code {', '.join(missing)}")
     return found
 
 
-def level_depth(level: str | int, country: str | None = None) -> int:
-    """``"department"`` → 1 (the country's administrative level with that slug); an int is
-    taken as a depth."""
+def code_of(indicator: IndicatorRef) -> str:
+    return indicator.code if isinstance(indicator, Indicator) else indicator
+
+
+def info_of(indicator: IndicatorRef) -> IndicatorInfo:
+    """``indicator_info`` of one indicator."""
+    return indicator_info([indicator])[code_of(indicator)]
+
+
+def _order(indicators: Sequence[IndicatorRef]) -> dict[str, int]:
+    """Code → position in the order the caller gave the indicators."""
+    return {code_of(indicator): position for position, indicator in enumerate(indicators)}
+
+
+def level_depth(level: str | int, country: str) -> int:
+    """``"department"`` → 1 (the country's administrative level with that slug, one query);
+    an int is taken as a depth (no query)."""
     if isinstance(level, int):
         return level
     depth = (
-        AdminLevel.objects.filter(country__iso2=country or default_country(), slug=level)
+        AdminLevel.objects.filter(country__iso2=country, slug=level)
         .values_list("depth", flat=True)
         .first()
     )
@@ -164,9 +192,10 @@ def partition_files(
     return list(partition_paths(country, indicator_ids, years).values())
 
 
-def stored_years(indicator_code: str, *, country: str | None = None) -> list[int]:
-    info = indicator_info([indicator_code])[indicator_code]
-    root = values_root(country or default_country())
+def stored_years(indicator: IndicatorRef, *, country: str) -> list[int]:
+    """The years in which the country has values of the indicator, read from the layout."""
+    info = info_of(indicator)
+    root = values_root(country)
     if not root.is_dir():
         return []
     years = []
@@ -259,12 +288,12 @@ def _rolled_sql(ancestor: str) -> str:
 
 
 def indicators_matrix(
-    indicator_codes: Sequence[str],
+    indicators: Sequence[IndicatorRef],
     *,
+    country: str,
     level: str | int = "department",
     years: Iterable[int] | None = None,
     disaggregation: str = "",
-    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """Annual values of several indicators for every place of a level, by year.
 
@@ -280,8 +309,7 @@ def indicators_matrix(
     own. Where every place reports, the second step is skipped: it could only have added
     rows that a reported value replaces.
     """
-    country = country or default_country()
-    infos = indicator_info(indicator_codes)
+    infos = indicator_info(indicators)
     by_id = {info.id: info for info in infos.values()}
     depth = level_depth(level, country)
     wanted_years = list(years) if years is not None else None
@@ -331,7 +359,7 @@ def indicators_matrix(
             continue  # not additive and no numerator/denominator: not guessed
         out.append({"indicator_code": info.code, **row, "level": depth, "method": method})
     _fill_names(out, country, depth)
-    order = {code: position for position, code in enumerate(indicator_codes)}
+    order = _order(indicators)
     out.sort(key=lambda r: (order[r["indicator_code"]], r["location_code"], r["year"]))
     return out
 
@@ -353,43 +381,51 @@ def _fill_names(rows: list[dict[str, Any]], country: str, depth: int) -> None:
 
 
 def indicator_by_location_year(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     level: str | int = "department",
     years: Iterable[int] | None = None,
     disaggregation: str = "",
-    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """One indicator for every place of a level, by year (see ``indicators_matrix``)."""
     return indicators_matrix(
-        [indicator_code], level=level, years=years, disaggregation=disaggregation, country=country
+        [indicator], level=level, years=years, disaggregation=disaggregation, country=country
     )
 
 
-def latest_by_location(
-    indicator_code: str,
-    *,
-    level: str | int = "department",
-    disaggregation: str = "",
-    country: str | None = None,
-) -> list[dict[str, Any]]:
-    """For every place of a level, its most recent annual value (the year differs between
-    places when their latest data does)."""
+def latest_of_places(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The most recent row of each place, in place order, from rows in year order (as
+    ``indicator_by_location_year`` returns them)."""
     latest: dict[str, dict[str, Any]] = {}
-    for row in indicator_by_location_year(
-        indicator_code, level=level, disaggregation=disaggregation, country=country
-    ):
-        latest[row["location_code"]] = row  # rows come in year order
+    for row in rows:
+        latest[row["location_code"]] = row
     return [latest[code] for code in sorted(latest)]
 
 
-def series(
-    indicator_code: str,
+def latest_by_location(
+    indicator: IndicatorRef,
     *,
+    country: str,
+    level: str | int = "department",
+    disaggregation: str = "",
+) -> list[dict[str, Any]]:
+    """For every place of a level, its most recent annual value (the year differs between
+    places when their latest data does)."""
+    return latest_of_places(
+        indicator_by_location_year(
+            indicator, level=level, disaggregation=disaggregation, country=country
+        )
+    )
+
+
+def series(
+    indicator: IndicatorRef,
+    *,
+    country: str,
     location_code: str | None = None,
     disaggregation: str = "",
     period_type: str | None = "Y",
-    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """The trend of an indicator at one place (every place if ``location_code`` is ``None``),
     in time order: dicts with ``location_code``, ``location_name``, ``level``,
@@ -397,8 +433,7 @@ def series(
     ``upper``, ``source_code``, ``is_illustrative``. Annual values by default;
     ``period_type=None`` returns every period type, one type after the other (each in time
     order: the codes of one type sort chronologically)."""
-    country = country or default_country()
-    info = indicator_info([indicator_code])[indicator_code]
+    info = info_of(indicator)
     sql = f"""
         SELECT location_code, location_name, level, period_type, period, year, quarter, month,
                value, lower, upper, source_code, is_illustrative
@@ -419,18 +454,17 @@ def series(
 
 
 def series_matrix(
-    indicator_codes: Sequence[str],
+    indicators: Sequence[IndicatorRef],
     *,
+    country: str,
     location_codes: Sequence[str],
     disaggregation: str = "",
     period_type: str | None = "Y",
-    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """``series`` of several indicators at several places, in one query: the same dicts (with
     ``indicator_code``), ordered by indicator (in the order given), place and period. For
     pages that show a row per indicator (the region page) instead of a query per row."""
-    country = country or default_country()
-    infos = indicator_info(indicator_codes)
+    infos = indicator_info(indicators)
     by_id = {info.id: info for info in infos.values()}
     sql = f"""
         SELECT indicator_id, location_code, location_name, level, period_type, period, year,
@@ -450,23 +484,23 @@ def series_matrix(
         {"indicator_code": by_id[row.pop("indicator_id")].code, **row}
         for row in _run(sql, params, country, by_id, None)
     ]
-    order = {code: position for position, code in enumerate(indicator_codes)}
+    order = _order(indicators)
     rows.sort(key=lambda r: order[r["indicator_code"]])  # stable: place and period stay sorted
     return rows
 
 
 def disaggregated(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     location_code: str,
     year: int,
     dimension: str,
-    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """The annual values of one place and year split by one dimension only (``sex=F``,
     ``sex=M``; not ``area=rural;sex=F``), ordered by group: see ``by_group``."""
     return by_group(
-        indicator_code,
+        indicator,
         dimension=dimension,
         location_code=location_code,
         years=[year],
@@ -475,20 +509,19 @@ def disaggregated(
 
 
 def by_group(
-    indicator_code: str,
+    indicator: IndicatorRef,
     *,
+    country: str,
     dimension: str | None = None,
     location_code: str | None = None,
     level: str | int | None = None,
     years: Iterable[int] | None = None,
-    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """Annual values split by a single dimension (``sex=F``, not ``area=rural;sex=F``), as
     stored (no roll-up): at one place, at every place of a level, or everywhere. Dicts with
     ``location_code``, ``level``, ``year``, ``dimension``, ``group`` (the value code),
     ``value``, ``lower``, ``upper``, ``source_code``, ``is_illustrative``."""
-    country = country or default_country()
-    info = indicator_info([indicator_code])[indicator_code]
+    info = info_of(indicator)
     depth = level_depth(level, country) if level is not None else None
     sql = f"""
         SELECT location_code, level, year,

@@ -62,8 +62,8 @@ CHUNK_SIZE = 20_000
 # on: writing them for every column took about a third of the write time.
 ROW_GROUP_SIZE = 8192
 STATISTICS_COLUMNS = ["level", "location_code", "period_type", "period", "disaggregation"]
-# Ancestor-code columns by depth: department (1), province (2), district (3) in Peru; in any
-# country they are the codes of the depth-1, -2 and -3 ancestors.
+# Ancestor-code columns by depth: the codes of a place's depth-1, -2 and -3 ancestors
+# (department, province, district in Peru; department, province, municipality in Bolivia).
 ANCESTOR_COLUMNS = {1: "department_code", 2: "province_code", 3: "district_code"}
 _YEAR_DIR = re.compile(r"^year=(\d{4})$")
 _INDICATOR_DIR = re.compile(r"^indicator_id=(\d+)$")
@@ -72,7 +72,7 @@ _INDICATOR_DIR = re.compile(r"^indicator_id=(\d+)$")
 def store_root() -> Path:
     """``settings.AYNI_ANALYTICS_DIR`` if set, else ``<DATA_DIR>/analytics``; read per call so
     tests and benchmarks can point the store elsewhere."""
-    override = getattr(settings, "AYNI_ANALYTICS_DIR", None)
+    override = settings.AYNI_ANALYTICS_DIR
     return Path(override) if override else Path(settings.DATA_DIR) / "analytics"
 
 
@@ -218,7 +218,7 @@ def fast_refresh_enabled() -> bool:
     picked by the window function, one year after the other. Both write the same files; the
     switch exists to compare them (tests, bench) and as a way out should the fast path fail
     on some server."""
-    return bool(getattr(settings, "AYNI_ANALYTICS_FAST_REFRESH", True))
+    return bool(settings.AYNI_ANALYTICS_FAST_REFRESH)
 
 
 def _values(year: int, indicator_ids: list[int] | None) -> QuerySet[DataValue]:

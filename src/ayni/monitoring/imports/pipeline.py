@@ -33,6 +33,7 @@ from ayni.core.imports import ImportRefused, ImportResult, RowError, check_size,
 from ayni.core.models import ImportBatch
 from ayni.core.tables import safe_cell
 from ayni.geography.models import Country
+from ayni.geography.selectors import CountryNotChosen, country_named
 from ayni.monitoring.imports.base import READERS, Mapping, ParsedValue
 from ayni.monitoring.imports.resolve import Resolver, Row, problem_errors
 from ayni.monitoring.imports.write import (
@@ -50,6 +51,7 @@ __all__ = [
     "ValueImportResult",
     "error_report_csv",
     "format_error",
+    "import_country",
     "known_formats",
     "load_mapping",
     "run_import",
@@ -64,7 +66,6 @@ READER_MODULES = (
     "ayni.monitoring.imports.dhis2",
     "ayni.monitoring.imports.sdmx",
 )
-DEFAULT_COUNTRY = "PE"
 
 
 @dataclass
@@ -220,15 +221,18 @@ def load_mapping(path: Path) -> Mapping:
         raise ImportRefused(f"{name}: {exc}") from None
 
 
-def _default_country(user: Any) -> Country:
+def import_country(user: Any) -> Country:
+    """The country an import without an explicit one goes to: the user's office's country,
+    else the only country loaded. Refused (``ImportRefused``) when neither decides."""
     office = getattr(user, "country_office", None)
     if office is not None:
         return office.country
     try:
-        return Country.objects.get(iso2=DEFAULT_COUNTRY)
-    except Country.DoesNotExist:
+        return country_named(None)
+    except CountryNotChosen as exc:
         raise ImportRefused(
-            _("no country given, and %(code)s is not loaded") % {"code": DEFAULT_COUNTRY}
+            _("%(reason)s: say which country the values are for (the office or the country)")
+            % {"reason": exc}
         ) from None
 
 
@@ -246,7 +250,8 @@ def run_import(
 ) -> tuple[ImportBatch, ValueImportResult]:
     """Import the data values of ``path``, read as ``format``; see the module docstring.
 
-    ``country`` defaults to the user's office country, else Peru. ``progress`` is called
+    ``country`` defaults to the user's office country, else the only country loaded (see
+    ``import_country``); places are resolved among that country's only. ``progress`` is called
     with the number of lines read after each chunk. Raises ``ImportRefused`` (nothing
     written) for a file refused as a whole, and ``ImportValuesRefused`` (with the batch and
     every error) when an atomic run meets bad lines.
@@ -263,7 +268,7 @@ def run_import(
             _("unknown format '%(format)s'; known formats: %(known)s")
             % {"format": format, "known": ", ".join(sorted(READERS))}
         )
-    country = country or _default_country(user)
+    country = country or import_country(user)
     mapping = mapping or Mapping()
     options = {
         "format": format,

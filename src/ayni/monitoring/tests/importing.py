@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ayni.geography.models import Country
+from ayni.monitoring.imports import pipeline
 from ayni.monitoring.imports.base import Mapping, ParsedValue, RowError, reader
 from ayni.monitoring.models import (
     DataSource,
@@ -18,6 +20,14 @@ from ayni.monitoring.models import (
 )
 
 HEADER = ["indicator", "location", "period", "value", "source", "dim:sex", "dim:area"]
+
+
+def run_import(**options: Any) -> tuple[Any, pipeline.ValueImportResult]:
+    """``pipeline.run_import`` into Peru unless the test names a country or a user: the test
+    world loads two countries, and most import tests use Peru's place codes."""
+    if options.get("country") is None and options.get("user") is None:
+        options["country"] = Country.objects.get(iso2="PE")
+    return pipeline.run_import(**options)
 
 
 def make_catalogue() -> dict[str, Any]:

@@ -239,15 +239,17 @@ def test_indicator_by_location_year_matches_the_transactional_table(
     analytics.refresh()
     for disaggregation in ["", "sex=F", "area=rural;sex=F"]:
         rows = analytics.indicator_by_location_year(
-            "stunting", level="department", disaggregation=disaggregation
+            "stunting", level="department", disaggregation=disaggregation, country="PE"
         )
         got = {(row["location_code"], row["year"]): row["value"] for row in rows}
         assert got == expected_department_values("stunting", disaggregation)
         assert {row["method"] for row in rows} == {"reported"}
     # The older census (99) and the illustrative demo value (77) are never chosen.
-    values = {row["value"] for row in analytics.indicator_by_location_year("stunting")}
+    values = {
+        row["value"] for row in analytics.indicator_by_location_year("stunting", country="PE")
+    }
     assert 99 not in values and 77 not in values
-    apurimac = analytics.indicator_by_location_year("stunting", years=[2014])[0]
+    apurimac = analytics.indicator_by_location_year("stunting", years=[2014], country="PE")[0]
     assert apurimac == {
         "indicator_code": "stunting",
         "location_code": "03",
@@ -268,7 +270,7 @@ def test_rolls_up_numbers_by_sum_and_rates_by_numerator_and_denominator(
     data: dict[str, Any], store_dir: Path
 ) -> None:
     analytics.refresh()
-    births = analytics.indicator_by_location_year("births", level="department")
+    births = analytics.indicator_by_location_year("births", level="department", country="PE")
     assert [
         (r["location_code"], r["year"], r["value"], r["method"], r["places"]) for r in births
     ] == [
@@ -277,12 +279,14 @@ def test_rolls_up_numbers_by_sum_and_rates_by_numerator_and_denominator(
         ("03", 2016, 177.0, "sum", 3),
     ]
     assert births[0]["location_name"] == "Apurímac"
-    provinces = analytics.indicator_by_location_year("births", level="province", years=[2016])
+    provinces = analytics.indicator_by_location_year(
+        "births", level="province", years=[2016], country="PE"
+    )
     assert [(r["location_code"], r["value"]) for r in provinces] == [
         ("0301", 152.0),
         ("0302", 25.0),
     ]
-    coverage = analytics.indicator_by_location_year("coverage", level=1, years=[2016])
+    coverage = analytics.indicator_by_location_year("coverage", level=1, years=[2016], country="PE")
     # Apurímac: (50 + 240) / (100 + 300) × 100 = 72.5, not the mean of 50 and 80; Cusco reported.
     assert [(r["location_code"], r["value"], r["method"]) for r in coverage] == [
         ("03", 72.5, "ratio"),
@@ -292,7 +296,9 @@ def test_rolls_up_numbers_by_sum_and_rates_by_numerator_and_denominator(
 
 def test_matrix_latest_series_and_groups(data: dict[str, Any], store_dir: Path) -> None:
     analytics.refresh()
-    matrix = analytics.indicators_matrix(["stunting", "births"], level="department", years=[2016])
+    matrix = analytics.indicators_matrix(
+        ["stunting", "births"], level="department", years=[2016], country="PE"
+    )
     assert [(r["indicator_code"], r["location_code"]) for r in matrix] == [
         ("stunting", "03"),
         ("stunting", "05"),
@@ -300,37 +306,44 @@ def test_matrix_latest_series_and_groups(data: dict[str, Any], store_dir: Path) 
         ("stunting", "15"),
         ("births", "03"),
     ]
-    latest = analytics.latest_by_location("stunting", level="department")
+    latest = analytics.latest_by_location("stunting", level="department", country="PE")
     assert [(r["location_code"], r["year"], r["value"]) for r in latest] == [
         ("03", 2016, 36.0),
         ("05", 2016, 31.0),
         ("08", 2016, 26.0),
         ("15", 2016, 21.0),
     ]
-    trend = analytics.series("stunting", location_code="05")
+    trend = analytics.series("stunting", location_code="05", country="PE")
     assert [(r["period"], r["value"]) for r in trend] == [
         ("2012", 35.0),
         ("2014", 33.0),
         ("2016", 31.0),
     ]
-    every = analytics.series("coverage", location_code="08", period_type=None)
+    every = analytics.series("coverage", location_code="08", period_type=None, country="PE")
     assert [(r["period_type"], r["period"], r["quarter"]) for r in every] == [
         ("Q", "2016Q2", 2),
         ("Y", "2012", None),
         ("Y", "2014", None),
         ("Y", "2016", None),
     ]
-    groups = analytics.disaggregated("stunting", location_code="08", year=2014, dimension="sex")
+    groups = analytics.disaggregated(
+        "stunting", location_code="08", year=2014, dimension="sex", country="PE"
+    )
     assert [(r["group"], r["value"]) for r in groups] == [("F", 29.0), ("M", 27.0)]
-    assert analytics.disaggregated("stunting", location_code="08", year=2014, dimension="age") == []
-    assert analytics.stored_years("births") == YEARS
+    assert (
+        analytics.disaggregated(
+            "stunting", location_code="08", year=2014, dimension="age", country="PE"
+        )
+        == []
+    )
+    assert analytics.stored_years("births", country="PE") == YEARS
     with pytest.raises(Indicator.DoesNotExist):
-        analytics.series("no-such-indicator")
+        analytics.series("no-such-indicator", country="PE")
 
 
 def test_queries_on_an_empty_store_return_nothing(data: dict[str, Any], store_dir: Path) -> None:
-    assert analytics.indicator_by_location_year("stunting") == []
-    assert analytics.series("stunting") == []
+    assert analytics.indicator_by_location_year("stunting", country="PE") == []
+    assert analytics.series("stunting", country="PE") == []
 
 
 def test_incremental_refresh_rewrites_only_the_touched_partition(
@@ -347,11 +360,11 @@ def test_incremental_refresh_rewrites_only_the_touched_partition(
     assert summary.written == 1
     assert set(after) == set(before)
     assert [path for path in after if after[path] != before[path]] == [touched]
-    rows = analytics.indicator_by_location_year("stunting", years=[2014])
+    rows = analytics.indicator_by_location_year("stunting", years=[2014], country="PE")
     assert {r["location_code"]: r["value"] for r in rows}["15"] == 12.25
     assert {
         (r["location_code"], r["year"]): r["value"]
-        for r in analytics.indicator_by_location_year("stunting")
+        for r in analytics.indicator_by_location_year("stunting", country="PE")
     } == expected_department_values("stunting")
 
 
@@ -364,7 +377,7 @@ def test_values_removed_remove_their_partitions(data: dict[str, Any], store_dir:
     summary = analytics.refresh()
     assert summary.removed == 2
     assert not (store_dir / "PE/values/year=2012").exists()
-    assert analytics.stored_years("stunting") == [2014, 2016]
+    assert analytics.stored_years("stunting", country="PE") == [2014, 2016]
 
 
 def test_values_changed_signal_refreshes_the_partitions(
@@ -375,7 +388,7 @@ def test_values_changed_signal_refreshes_the_partitions(
     DataValue.objects.filter(indicator=data["births"], year=2016).update(value=Decimal(1))
     receivers = values_changed.send(sender=DataValue, pairs={(data["births"].id, 2016)}, batch=None)
     assert sum(1 for receiver, _ in receivers if receiver is analytics.on_values_changed) == 1
-    rows = analytics.indicator_by_location_year("births", years=[2016])
+    rows = analytics.indicator_by_location_year("births", years=[2016], country="PE")
     assert [(r["value"], r["places"]) for r in rows] == [(3.0, 3)]
 
 

@@ -179,7 +179,7 @@ def test_pairs_refresh_exactly_the_partitions_named(
     assert [path for path in after if after[path] != before[path]] == [
         f"PE/values/year=2016/indicator_id={births}/part-0.parquet"
     ]
-    rows = analytics.indicator_by_location_year("births", years=[2016])
+    rows = analytics.indicator_by_location_year("births", years=[2016], country="PE")
     assert [(r["value"], r["places"]) for r in rows] == [(21.0, 3)]
 
 
@@ -192,7 +192,7 @@ def test_pairs_remove_a_partition_whose_values_are_gone(
     DataValue.objects.filter(indicator_id=coverage, year=2012).delete()
     summary = analytics.refresh(pairs={(coverage, 2012), (coverage, 2014)})
     assert (summary.written, summary.removed) == (1, 1)
-    assert analytics.stored_years("coverage") == [2014, 2016]
+    assert analytics.stored_years("coverage", country="PE") == [2014, 2016]
 
 
 def test_a_second_source_for_one_indicator_is_picked_as_before(
@@ -211,7 +211,7 @@ def test_a_second_source_for_one_indicator_is_picked_as_before(
         source=newer,
     )
     analytics.refresh(pairs={(data["births"].id, 2016)})
-    rows = analytics.series("births", location_code="030101")
+    rows = analytics.series("births", location_code="030101", country="PE")
     assert [(r["year"], r["value"], r["source_code"]) for r in rows][-1] == (
         2016,
         500.0,
@@ -225,12 +225,12 @@ def test_a_partition_rewritten_after_a_query_is_read_anew(
 ) -> None:
     # The query connection caches Parquet footers; the rewrite comes within the same second.
     analytics.refresh()
-    assert analytics.series("births", location_code="030102")[-1]["value"] == 50.0
+    assert analytics.series("births", location_code="030102", country="PE")[-1]["value"] == 50.0
     DataValue.objects.filter(indicator=data["births"], location__code="030102", year=2016).update(
         value=Decimal("50.5")
     )
     analytics.refresh(pairs={(data["births"].id, 2016)})
-    assert analytics.series("births", location_code="030102")[-1]["value"] == 50.5
+    assert analytics.series("births", location_code="030102", country="PE")[-1]["value"] == 50.5
 
 
 def test_files_written_before_a_new_dimension_are_read_with_the_newer_ones(
@@ -244,7 +244,7 @@ def test_files_written_before_a_new_dimension_are_read_with_the_newer_ones(
     newer = store_dir / f"PE/values/year=2016/indicator_id={data['stunting'].id}/part-0.parquet"
     assert "dim_disability" not in pq.read_schema(older).names
     assert "dim_disability" in pq.read_schema(newer).names
-    rows = analytics.indicator_by_location_year("stunting")
+    rows = analytics.indicator_by_location_year("stunting", country="PE")
     assert {(r["location_code"], r["year"]): r["value"] for r in rows} == (
         expected_department_values("stunting")
     )

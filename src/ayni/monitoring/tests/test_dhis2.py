@@ -644,7 +644,7 @@ def stored(indicators: Any) -> set[tuple[str, str, str, str, Decimal]]:
 
 
 def test_dhis2_json_through_the_pipeline(catalogue: dict[str, Any]) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(E2E / "dataValues_single_dataset.json")
     mapping = Mapping(
@@ -669,7 +669,7 @@ def test_dhis2_json_through_the_pipeline(catalogue: dict[str, Any]) -> None:
 
 
 def test_dhis2_csv_through_the_pipeline(catalogue: dict[str, Any]) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(CSV_DIR / "dataValueSetB.csv")
     rows = csv_rows(path)[1:]
@@ -686,7 +686,7 @@ def test_dhis2_csv_through_the_pipeline(catalogue: dict[str, Any]) -> None:
 
 
 def test_a_dhis2_value_without_value_deletes_the_stored_one(catalogue: dict[str, Any]) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     mapping = Mapping(locations={"DiszpKrYNg8": "15"}, constants={"source": "t-hmis"})
     run_import(format="dhis2-json", path=need(JSON_DIR / "dataValueSetJ.json"), mapping=mapping)
@@ -701,7 +701,7 @@ def test_a_dhis2_value_without_value_deletes_the_stored_one(catalogue: dict[str,
 def test_malformed_json_after_good_values_writes_nothing(
     catalogue: dict[str, Any], tmp_path: Path
 ) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     path = _good_then_malformed(tmp_path, element="BjDrgVrkBI3")
     mapping = Mapping(locations={"ou1": "15"}, constants={"source": "t-hmis"})
@@ -713,7 +713,8 @@ def test_malformed_json_after_good_values_writes_nothing(
 def test_an_unmapped_org_unit_refuses_the_file_through_the_pipeline(
     catalogue: dict[str, Any],
 ) -> None:
-    from ayni.monitoring.imports.pipeline import ImportValuesRefused, run_import
+    from ayni.monitoring.imports.pipeline import ImportValuesRefused
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(E2E / "dataValues_single_dataset.json")
     mapping = Mapping(

@@ -82,19 +82,19 @@ def example(db: None, settings: Any, tmp_path: Path) -> dict[str, Any]:
 
 
 def test_region_gap_lower_is_better(example: dict[str, Any]) -> None:
-    result = equity.region_gap("stunting", level="department")
+    result = equity.region_gap("stunting", level="department", country="PE")
     assert result is not None
     assert result.year == 2016 and result.places == 4 and result.level == 1
     # best = min = Lima 10, worst = max = Apurímac 40; gap 40 − 10 = 30; ratio 40 / 10 = 4.
     assert (result.gap.best, result.gap.best_value) == ("15", 10.0)
     assert (result.gap.worst, result.gap.worst_value) == ("03", 40.0)
     assert result.gap.absolute == 30.0 and result.gap.ratio == 4.0
-    earlier = equity.region_gap("stunting", year=2014)
+    earlier = equity.region_gap("stunting", year=2014, country="PE")
     assert earlier is not None and earlier.gap.absolute == 40.0 and earlier.gap.ratio == 5.0
 
 
 def test_region_gap_higher_is_better(example: dict[str, Any]) -> None:
-    result = equity.region_gap("coverage")
+    result = equity.region_gap("coverage", country="PE")
     assert result is not None
     # best = max = Lima 95, worst = min = Apurímac 60; gap 35; ratio 60 / 95.
     assert (result.gap.best, result.gap.worst) == ("15", "03")
@@ -109,11 +109,11 @@ def test_extremes_ties_and_zero() -> None:
 
 
 def test_region_gap_trend(example: dict[str, Any]) -> None:
-    assert equity.region_gap_trend("stunting") == [(2014, 40.0), (2016, 30.0)]
+    assert equity.region_gap_trend("stunting", country="PE") == [(2014, 40.0), (2016, 30.0)]
 
 
 def test_group_gaps_at_a_place(example: dict[str, Any]) -> None:
-    gaps = {g.dimension: g for g in equity.group_gaps("stunting", location_code="03")}
+    gaps = {g.dimension: g for g in equity.group_gaps("stunting", location_code="03", country="PE")}
     assert set(gaps) == {"area", "sex", "mother_tongue"}
     area = gaps["area"]
     # rural − urban = 45 − 25 = 20; ratio 45 / 25 = 1.8.
@@ -135,18 +135,20 @@ def test_group_gaps_at_a_place(example: dict[str, Any]) -> None:
 
 
 def test_group_gaps_over_departments_and_their_trend(example: dict[str, Any]) -> None:
-    gaps = {g.dimension: g for g in equity.group_gaps("stunting", year=2016)}
+    gaps = {g.dimension: g for g in equity.group_gaps("stunting", year=2016, country="PE")}
     # Unweighted means over departments: rural (45 + 35) / 2 = 40, urban (25 + 15) / 2 = 20.
     assert gaps["area"].groups == {"rural": 40.0, "urban": 20.0}
     assert gaps["area"].difference == 20.0 and gaps["area"].location_code is None
-    assert equity.group_gap_trend("stunting", dimension="area", location_code="03") == [
+    assert equity.group_gap_trend(
+        "stunting", dimension="area", location_code="03", country="PE"
+    ) == [
         (2014, 30.0),
         (2016, 20.0),
     ]
 
 
 def test_focus_zones_lower_is_better(example: dict[str, Any]) -> None:
-    report = equity.focus_zone_distances("stunting", zones=["test-focus-south"])
+    report = equity.focus_zone_distances("stunting", zones=["test-focus-south"], country="PE")
     assert report is not None
     # National = unweighted mean of departments in 2016 = (40 + 30 + 20 + 10) / 4 = 25.
     assert report.year == 2016 and report.national == 25.0
@@ -167,7 +169,7 @@ def test_focus_zones_lower_is_better(example: dict[str, Any]) -> None:
 
 
 def test_focus_zones_higher_is_better_and_a_national_place(example: dict[str, Any]) -> None:
-    report = equity.focus_zone_distances("coverage")  # the country's focus zones
+    report = equity.focus_zone_distances("coverage", country="PE")  # the country's focus zones
     assert report is not None
     # National = (60 + 80 + 90 + 95) / 4 = 81.25; shortfall (higher is better) = 81.25 − value.
     ours = [p for p in report.by_national if p.location_code in {"03", "05"}]
@@ -175,7 +177,7 @@ def test_focus_zones_higher_is_better_and_a_national_place(example: dict[str, An
     assert [p.gap_to_target for p in report.by_target if p.location_code == "03"] == [10.0]
     # A national place, when given and present, is used instead of the mean.
     national = equity.focus_zone_distances(
-        "stunting", zones=["test-focus-south"], national_location_code="15"
+        "stunting", zones=["test-focus-south"], national_location_code="15", country="PE"
     )
     assert national is not None
     assert national.national == 10.0 and national.national_method == "national place"
@@ -186,7 +188,7 @@ def test_a_count_is_not_compared_with_the_national_total(example: dict[str, Any]
     coverage = Indicator.objects.get(code="coverage")
     coverage.unit = "number"
     coverage.save()
-    report = equity.focus_zone_distances("coverage", zones=["test-focus-south"])
+    report = equity.focus_zone_distances("coverage", zones=["test-focus-south"], country="PE")
     assert report is not None
     assert report.national is None
     assert report.national_method == "not comparable: a count adds up over places"
@@ -197,5 +199,5 @@ def test_a_count_is_not_compared_with_the_national_total(example: dict[str, Any]
 
 
 def test_no_data_gives_no_result(example: dict[str, Any]) -> None:
-    assert equity.region_gap("stunting", year=2001) is None
-    assert equity.group_gaps("coverage") == []
+    assert equity.region_gap("stunting", year=2001, country="PE") is None
+    assert equity.group_gaps("coverage", country="PE") == []

@@ -17,7 +17,9 @@ def demo_data():
 
 
 def test_indicator_list_shows_latest_national_value_and_status(client, demo_data) -> None:
-    response = client.get(reverse("monitoring:indicator-list"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("monitoring:indicator-list"), {"country": "PE"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     rows = {row["indicator"].code: row for row in response.context["rows"]}
     assert str(rows["stunting-u5"]["latest"].value) == "12.2"  # ENDES 2018, as cited
@@ -25,12 +27,16 @@ def test_indicator_list_shows_latest_national_value_and_status(client, demo_data
 
 
 def test_indicator_list_filters_by_status(client, demo_data) -> None:
-    response = client.get(reverse("monitoring:indicator-list"), {"status": "no_data"})
+    response = client.get(
+        reverse("monitoring:indicator-list"), {"status": "no_data", "country": "PE"}
+    )
     assert all(row["status"].code == "no_data" for row in response.context["rows"])
 
 
 def test_a_count_without_target_shows_whole_numbers_and_no_target(client, demo_data) -> None:
-    response = client.get(reverse("monitoring:indicator-list"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("monitoring:indicator-list"), {"country": "PE"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     rows = {row["indicator"].code: row for row in response.context["rows"]}
     ibe = rows["ibe-schools-children"]
     assert ibe["status"].code == "no_target"
@@ -39,14 +45,18 @@ def test_a_count_without_target_shows_whole_numbers_and_no_target(client, demo_d
         whole, with_decimal = number(ibe["latest"].value, 0), number(ibe["latest"].value, 1)
     assert f">{whole}<" in html.replace(" <", "<") and with_decimal not in html
     only = client.get(
-        reverse("monitoring:indicator-list"), {"status": "no_target"}, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("monitoring:indicator-list"),
+        {"status": "no_target", "country": "PE"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert [row["indicator"].code for row in only.context["rows"]] == ["ibe-schools-children"]
 
 
 def test_stunting_page_has_map_trend_and_equity(client, demo_data) -> None:
     response = client.get(
-        reverse("monitoring:indicator-detail", args=["stunting-u5"]), HTTP_ACCEPT_LANGUAGE="en"
+        reverse("monitoring:indicator-detail", args=["stunting-u5"]),
+        {"country": "PE"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     context = response.context
@@ -59,7 +69,8 @@ def test_stunting_page_has_map_trend_and_equity(client, demo_data) -> None:
 
 def test_indicator_data_downloads_as_csv(client, demo_data) -> None:
     response = client.get(
-        reverse("monitoring:indicator-detail", args=["stunting-u5"]), {"format": "csv"}
+        reverse("monitoring:indicator-detail", args=["stunting-u5"]),
+        {"format": "csv", "country": "PE"},
     )
     content = b"".join(response.streaming_content).decode()
     assert "stunting-u5,PE" in content and "illustrative" in content.splitlines()[0]
@@ -72,8 +83,9 @@ def test_region_page_compares_with_the_national_value(client_for, demo_data) -> 
     assert stunting["here"].year == 2016 and stunting["national"] is not None
 
 
-def test_pages_work_before_any_data(client) -> None:
-    assert client.get(reverse("monitoring:indicator-list")).status_code == 200
+def test_pages_work_before_any_data(client_for) -> None:
+    response = client_for("ana").get(reverse("monitoring:indicator-list"))
+    assert response.status_code == 200 and response.context["country"].iso2 == "PE"
 
 
 def test_api_data_values_filter_and_stream_as_csv(api_for, demo_data) -> None:
@@ -88,11 +100,11 @@ def test_api_data_values_filter_and_stream_as_csv(api_for, demo_data) -> None:
 
 def test_api_analytics_by_location_year_and_equity(api_for, demo_data) -> None:
     api = api_for(None)
-    rows = api.get("/api/analytics/?indicator=stunting-u5&year=2016").json()["rows"]
+    rows = api.get("/api/analytics/?indicator=stunting-u5&year=2016&country=PE").json()["rows"]
     assert len(rows) == 25
-    equity = api.get("/api/analytics/equity/?indicator=stunting-u5&year=2016").json()
+    equity = api.get("/api/analytics/equity/?indicator=stunting-u5&year=2016&country=pe").json()
     assert equity["region_gap"]["gap"]["worst"] == "09"
-    assert api.get("/api/analytics/?indicator=nope").status_code == 400
+    assert api.get("/api/analytics/?indicator=nope&country=PE").status_code == 400
 
 
 def test_api_indicators_are_public_and_read_only(api_for, demo_data) -> None:
@@ -106,7 +118,7 @@ def test_imported_values_reach_the_page_and_the_api(
     client, api_for, demo_data, tmp_path, django_capture_on_commit_callbacks
 ) -> None:
     """An import refreshes the analytics store: the indicator page and API show the values."""
-    from ayni.monitoring.imports.pipeline import run_import
+    from ayni.monitoring.tests.importing import run_import
 
     path = tmp_path / "stunting.csv"
     path.write_text(
@@ -118,9 +130,10 @@ def test_imported_values_reach_the_page_and_the_api(
     with django_capture_on_commit_callbacks(execute=True):
         _batch, result = run_import(format="csv", path=path, atomic=True)
     assert result.created == 2
-    rows = api_for(None).get("/api/analytics/?indicator=stunting-u5&year=2019").json()["rows"]
+    rows = api_for("pablo").get("/api/analytics/?indicator=stunting-u5&year=2019").json()["rows"]
     assert {(r["location_code"], r["value"]) for r in rows} == {("03", 21.5), ("09", 30.1)}
     response = client.get(
-        reverse("monitoring:indicator-detail", args=["stunting-u5"]), {"year": 2019}
+        reverse("monitoring:indicator-detail", args=["stunting-u5"]),
+        {"year": 2019, "country": "PE"},
     )
     assert [r["location_code"] for r in response.context["rows"]] == ["09", "03"]

@@ -21,11 +21,16 @@ from ayni.monitoring.imports.pipeline import (
     ImportValuesRefused,
     error_report_csv,
     load_mapping,
-    run_import,
 )
 from ayni.monitoring.models import DataValue
 from ayni.monitoring.signals import values_changed
-from ayni.monitoring.tests.importing import GOOD_ROWS, make_catalogue, write_csv, write_jsonl
+from ayni.monitoring.tests.importing import (
+    GOOD_ROWS,
+    make_catalogue,
+    run_import,
+    write_csv,
+    write_jsonl,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -585,6 +585,18 @@ def test_pull_import_needs_a_source_before_downloading(served: dict[str, Any], t
     assert served["urls"] == []
 
 
+@pytest.mark.django_db
+def test_pull_import_asks_for_the_office_before_downloading(
+    served: dict[str, Any], tmp_path
+) -> None:
+    pull = ["sdmx_pull", "CME", "--country", "PER", "--output", str(tmp_path / "x.csv")]
+    with pytest.raises(CommandError, match=r"several countries are loaded \(BO, PE\): give --off"):
+        call_command(*pull, "--import", "--source", "t-un-igme")
+    with pytest.raises(CommandError, match="unknown office 'nowhere'"):
+        call_command(*pull, "--import", "--source", "t-un-igme", "--office", "nowhere")
+    assert served["urls"] == []
+
+
 def test_fetch_offline_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     def offline(*args: Any, **kwargs: Any) -> Any:
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
@@ -673,8 +685,8 @@ STAND_IN = {"locations": {"BRA": "15"}, "constants": {"source": "t-un-igme"}}
 
 
 def test_sdmx_csv_through_the_pipeline(u5mr: Any) -> None:
-    from ayni.monitoring.imports.pipeline import run_import
     from ayni.monitoring.models import DataValue
+    from ayni.monitoring.tests.importing import run_import
 
     path = need(DETERMINISTIC / "CME_MRY0T4_BRA_1990_2023.csv")
     rows = dict_rows(path)
@@ -726,6 +738,8 @@ def test_pull_and_import_offline(u5mr: Any, served: dict[str, Any], tmp_path: Pa
         "t-un-igme",
         "--mapping",
         str(mapping),
+        "--office",
+        "peru",
         stdout=out,
     )
     assert "8 values read: 8 created" in out.getvalue()
@@ -750,6 +764,8 @@ def test_pull_import_refused_writes_nothing(u5mr: Any, served: dict[str, Any], t
             "--import",
             "--source",
             "t-un-igme",
+            "--office",
+            "peru",
         )
     assert not DataValue.objects.filter(indicator=u5mr).exists()
     assert (tmp_path / "cme.csv").exists()  # the download itself is kept

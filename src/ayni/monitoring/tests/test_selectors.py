@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ayni.demo.indicators import load_demo_indicators
 from ayni.geography.models import Country, Location
+from ayni.geography.selectors import national_location
 from ayni.monitoring.models import Indicator, Target
 from ayni.monitoring.selectors import (
     baseline_and_target,
@@ -35,22 +36,27 @@ def test_the_earliest_baseline_and_the_latest_target_are_taken(programme) -> Non
         Target.objects.create(
             indicator=indicator, location=place, kind=kind, year=year, value=Decimal(value)
         )
-    assert baseline_and_target(indicator, "03") == ((2009, Decimal(45)), (2021, Decimal(20)))
+    assert baseline_and_target(indicator, place) == ((2009, Decimal(45)), (2021, Decimal(20)))
     other = Indicator.objects.exclude(pk=indicator.pk).first()
     Target.objects.filter(indicator=other, location=place).delete()
-    assert baselines_and_targets([indicator, other], "03")[other.pk] == (None, None)
+    assert baselines_and_targets([indicator, other], place)[other.pk] == (None, None)
+    # Without a place (a country with no national place) there is nothing to read.
+    assert baselines_and_targets([indicator], None)[indicator.pk] == (None, None)
 
 
 def test_list_and_region_rows_cost_the_same_queries_for_one_indicator_or_all(programme) -> None:
-    load_demo_indicators(Country.objects.get(iso2="PE"))
+    peru = Country.objects.get(iso2="PE")
+    load_demo_indicators(peru)
     everything = list(Indicator.objects.order_by("code"))
     assert len(everything) > 3
+    national = national_location(peru)
+    region = Location.objects.select_related("country").get(country=peru, code="03")
     counts = []
     for indicators in (everything[:1], everything):
         with CaptureQueriesContext(connection) as queries:
-            indicator_overview(indicators)
-            region_overview(indicators, "03")
+            indicator_overview(indicators, peru, national)
+            region_overview(indicators, region, national)
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    rows = region_overview(everything, "03")
+    rows = region_overview(everything, region, national)
     assert [row["indicator"] for row in rows] == everything

@@ -14,10 +14,9 @@ import pytest
 from ayni.core.imports import ImportRefused, RowError
 from ayni.core.models import ImportBatch
 from ayni.monitoring.imports.base import Mapping, ParsedValue
-from ayni.monitoring.imports.pipeline import run_import
 from ayni.monitoring.imports.tabular import read_csv, read_xlsx
 from ayni.monitoring.models import DataValue
-from ayni.monitoring.tests.importing import GOOD_ROWS, HEADER, make_catalogue, write_csv
+from ayni.monitoring.tests.importing import GOOD_ROWS, HEADER, make_catalogue, run_import, write_csv
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ayni.core.imports import ImportRefused
 from ayni.geography.boundaries import import_boundaries
 from ayni.geography.models import Country
+from ayni.geography.selectors import CountryNotChosen, country_named
 
 
 class Command(BaseCommand):
@@ -20,7 +21,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--code-property", required=True, help="feature property holding the code"
         )
-        parser.add_argument("--country", default="PE", help="ISO 3166-1 code (default PE)")
+        parser.add_argument(
+            "--country",
+            help="ISO 3166-1 code of the country (required when more than one is loaded)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         parser.add_argument(
             "--best-effort",
@@ -30,10 +34,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            country = Country.objects.get(iso2=options["country"].upper())
+            country = country_named(options["country"])
         except Country.DoesNotExist:
             raise CommandError(
                 f"unknown country {options['country']!r}: load its geography first"
+            ) from None
+        except CountryNotChosen as exc:
+            codes = ", ".join(c.iso2 for c in exc.countries)
+            raise CommandError(
+                f"several countries are loaded ({codes}): give --country"
+                if exc.countries
+                else "no country is loaded: load its geography first"
             ) from None
         try:
             result = import_boundaries(

@@ -9,8 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from ayni.accounts.models import CountryOffice
 from ayni.core.imports import ImportRefused
 from ayni.geography.models import Country
+from ayni.geography.selectors import CountryNotChosen, country_named
 from ayni.monitoring.imports.pipeline import (
     ImportValuesRefused,
     ValueImportResult,
@@ -40,14 +42,20 @@ class Command(BaseCommand):
             help="write the good lines and report the bad ones",
         )
         parser.add_argument("--mapping", type=Path, help="mapping JSON file (docs/imports.md)")
-        parser.add_argument(
-            "--country", help="ISO 3166-1 code (default: the user's office country, else PE)"
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument(
+            "--office", help="code of the country office whose country the values are for"
         )
-        parser.add_argument("--user", help="the username recorded as having run the import")
+        where.add_argument("--country", help="ISO 3166-1 code of the country the values are for")
+        parser.add_argument(
+            "--user",
+            help="the username recorded as having run the import (their office's country is "
+            "the default); without --user, --office or --country, the only country loaded",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = self._user(options["user"])
-        country = self._country(options["country"])
+        country = self._country(options["country"], options["office"], user)
         bar = self._progress_bar()
         try:
             mapping = load_mapping(options["mapping"]) if options["mapping"] else None
@@ -107,15 +115,41 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(_("unknown user '%(user)s'") % {"user": username}) from None
 
-    def _country(self, code: str | None) -> Country | None:
-        if not code:
-            return None
-        try:
-            return Country.objects.get(iso2=code.upper())
-        except Country.DoesNotExist:
+    def _country(self, code: str | None, office_code: str | None, user: Any) -> Country:
+        """The country of ``--country``, of ``--office``, of the user's office, or the only one
+        loaded; the user (if any) must work for an office of that country."""
+        own = user.country_office if user is not None else None
+        if code:
+            try:
+                country = Country.objects.get(iso2=code.upper())
+            except Country.DoesNotExist:
+                raise CommandError(
+                    _("unknown country '%(code)s': load its geography first") % {"code": code}
+                ) from None
+        elif office_code:
+            office = CountryOffice.objects.select_related("country").filter(code=office_code)
+            if not office:
+                known = ", ".join(CountryOffice.objects.values_list("code", flat=True))
+                raise CommandError(
+                    _("unknown office '%(office)s'; offices: %(known)s")
+                    % {"office": office_code, "known": known or "-"}
+                )
+            country = office[0].country
+        elif own is not None:
+            country = own.country
+        else:
+            try:
+                country = country_named(None)
+            except CountryNotChosen as exc:
+                raise CommandError(
+                    _("%(reason)s: give --office or --country") % {"reason": exc}
+                ) from None
+        if own is not None and own.country_id != country.pk:
             raise CommandError(
-                _("unknown country '%(code)s': load its geography first") % {"code": code}
-            ) from None
+                _("%(user)s works for %(office)s, not in %(country)s")
+                % {"user": user.username, "office": own, "country": country.iso2}
+            )
+        return country
 
     def _progress_bar(self) -> Any:
         # Only for a person watching: never in logs, pipes or tests.

@@ -26,6 +26,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from ayni.accounts.models import CountryOffice
+from ayni.geography.models import Country
+from ayni.geography.selectors import CountryNotChosen, country_named
 from ayni.monitoring.imports.base import ImportRefused, Mapping
 
 DEFAULT_BASE_URL = "https://sdmx.data.unicef.org/ws/public/sdmxapi/rest"
@@ -170,6 +173,11 @@ class Command(BaseCommand):
             "--import", dest="do_import", action="store_true", help="import the file after"
         )
         parser.add_argument("--source", default="", help="Ayni data source code (with --import)")
+        parser.add_argument(
+            "--office",
+            help="with --import: the country office whose country's places the values are for "
+            "(needed when more than one country is loaded)",
+        )
         parser.add_argument("--mapping", type=Path, help="mapping JSON file (with --import)")
         parser.add_argument("--dry-run", action="store_true", help="with --import: write nothing")
         parser.add_argument(
@@ -182,6 +190,7 @@ class Command(BaseCommand):
         countries = _codes(options["country"])
         indicators = _codes(options["indicator"])
         mapping = self._mapping(options) if options["do_import"] else None
+        into = self._country(options["office"]) if options["do_import"] else None
         url = build_url(
             options["dataflow"],
             countries=countries,
@@ -214,8 +223,8 @@ class Command(BaseCommand):
             _("Wrote %(file)s (%(bytes)s bytes, %(rows)d observations).")
             % {"file": output, "bytes": f"{len(body):,}", "rows": rows}
         )
-        if mapping is not None:
-            self._import(output, mapping, options)
+        if mapping is not None and into is not None:
+            self._import(output, mapping, into, options)
 
     def _default_output(
         self, dataflow: str, countries: list[str], indicators: list[str], start: str, end: str
@@ -253,7 +262,23 @@ class Command(BaseCommand):
             )
         return mapping
 
-    def _import(self, path: Path, mapping: Mapping, options: dict[str, Any]) -> None:
+    def _country(self, office_code: str | None) -> Country:
+        """The country --import writes to (its office's, or the only one loaded), found before
+        the download so a mistake costs nothing. REF_AREA is not it: a mapping may put another
+        area's values on a place of this country."""
+        if office_code:
+            office = CountryOffice.objects.select_related("country").filter(code=office_code)
+            if not office:
+                raise CommandError(_("unknown office '%(office)s'") % {"office": office_code})
+            return office[0].country
+        try:
+            return country_named(None)
+        except CountryNotChosen as exc:
+            raise CommandError(_("%(reason)s: give --office") % {"reason": exc}) from None
+
+    def _import(
+        self, path: Path, mapping: Mapping, country: Country, options: dict[str, Any]
+    ) -> None:
         """Import the saved file through the pipeline, reporting as ``ayni import`` does."""
         pipeline = self._pipeline()
         try:
@@ -261,6 +286,7 @@ class Command(BaseCommand):
                 format="sdmx-csv",
                 path=path,
                 mapping=mapping,
+                country=country,
                 dry_run=options["dry_run"],
                 atomic=not options["best_effort"],
             )
