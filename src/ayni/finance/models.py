@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -117,7 +118,8 @@ class Donor(models.Model):
 
 
 class Grant(models.Model):
-    """A contribution from a donor, from pipeline to received."""
+    """A contribution from a donor, from pipeline to received; its stage moves only through
+    ``finance.workflow.GRANT``, which records each step in the event log."""
 
     class Stage(models.TextChoices):
         PIPELINE = "pipeline", _("pipeline")
@@ -171,6 +173,7 @@ class Grant(models.Model):
     )
     source = models.CharField(_("source"), max_length=500, blank=True)
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    workflow_events = GenericRelation("core.WorkflowEvent")
 
     class Meta:
         ordering = ["programme", "reference"]

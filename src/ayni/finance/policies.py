@@ -8,6 +8,9 @@
   grants are allocated to.
 - A partner focal point reads the cash transfers of their own organisation's agreements.
 - Public users and anonymous visitors read nothing.
+- A grant's stage steps (``"pledge"``, ``"sign"``, ``"receive"``) are actions of its policy,
+  allowed to the roles ``finance.workflow.GRANT`` names (administrators and finance officers)
+  on the grants of their office; whoever reads a grant reads its history.
 
 Funding types and exchange rates are shared reference data (they have no country office):
 every signed-in office user reads them; administrators and finance officers set exchange
@@ -33,6 +36,7 @@ from ayni.finance.models import (
     Grant,
     GrantInstalment,
 )
+from ayni.finance.workflow import GRANT
 
 WRITERS = frozenset({Role.ADMINISTRATOR, Role.FINANCE_OFFICER})
 REGIONAL = frozenset({Role.REGIONAL_FOCAL_POINT})
@@ -125,6 +129,12 @@ class DonorPolicy(OfficePolicy):
 @register(Grant)
 class GrantPolicy(OfficePolicy):
     donor_lookup = "donor__organisation_id"
+    actions = GRANT.actions
+
+    def can(self, user: Any, action: str) -> bool:
+        if action in GRANT:
+            return _office_user(user) and GRANT.role_may(user, action)
+        return super().can(user, action)
 
 
 @register(GrantInstalment)

@@ -1,5 +1,5 @@
-"""Partner progress report pages: create (from the agreement page), detail, edit, and the
-submit / accept / return buttons."""
+"""Partner progress report pages: create (from the agreement page), detail (with its history),
+edit, and the workflow steps: submit (the partner), accept or return (the office)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import DetailView, FormView, UpdateView
-from django.views.generic.detail import SingleObjectMixin
 
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.views import ScopedView
+from ayni.core.workflow import Transition, history
+from ayni.core.workflow_web import WorkflowStepView, step_forms
 from ayni.partners.forms import PartnerReportForm, add_service_errors
 from ayni.partners.models import Agreement, PartnerReport
-from ayni.partners.policies import may_report_on, may_review_report
+from ayni.partners.policies import may_report_on
 from ayni.partners.services import (
     partner_report_accept,
     partner_report_create,
@@ -27,17 +27,7 @@ from ayni.partners.services import (
     partner_report_submit,
     partner_report_update,
 )
-from ayni.partners.workflow import REPORTABLE_STATUSES
-
-OPEN_STATUSES = {PartnerReport.Status.DRAFT, PartnerReport.Status.RETURNED}
-LABELS = {
-    "period_start": gettext_lazy("Period start"),
-    "period_end": gettext_lazy("Period end"),
-    "narrative": gettext_lazy("Progress"),
-    "reason": gettext_lazy("Reason"),
-    "status": gettext_lazy("Status"),
-    "agreement": gettext_lazy("Agreement"),
-}
+from ayni.partners.workflow import OPEN_REPORT_STATUSES, PARTNER_REPORT, REPORTABLE_STATUSES
 
 
 class PartnerReportCreateView(ScopedView, FormView):
@@ -96,11 +86,17 @@ class PartnerReportDetailView(ScopedView, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, report = self.request.user, self.object
-        is_open = report.status in OPEN_STATUSES
+        is_open = report.status in OPEN_REPORT_STATUSES
         context["can_edit"] = is_open and has_perm(user, Action.CHANGE, report)
-        context["can_review"] = (
-            report.status == PartnerReport.Status.SUBMITTED and may_review_report(user, report)
+        context["steps"] = step_forms(
+            PARTNER_REPORT,
+            report,
+            user,
+            lambda t: reverse("partners:report-action", args=[report.pk, t.name]),
         )
+        names = {form.transition.name for form in context["steps"]}
+        context["can_review"] = bool(names & {"accept", "return"})
+        context["events"] = history(report)
         return context
 
 
@@ -126,32 +122,30 @@ class PartnerReportUpdateView(ScopedView, UpdateView):
         return redirect(report)
 
 
-class PartnerReportActionView(ScopedView, SingleObjectMixin, View):
-    """Submit (the partner), accept or return (the office). The services decide who may."""
+class PartnerReportActionView(WorkflowStepView):
+    """One step of a report, named in the address: submit (the partner, or the office for a
+    report received on paper), accept or return (the office). 403 when the user may not."""
 
     model = PartnerReport
-    http_method_names = ["post"]
+    workflow = PARTNER_REPORT
     kwargs: dict[str, Any]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        report = self.get_object()
-        action = self.kwargs["action"]
-        try:
-            if action == "submit":
-                partner_report_submit(report=report, user=request.user)
-                done = _("Report submitted to the office.")
-            elif action == "accept":
-                partner_report_accept(report=report, user=request.user)
-                done = _("Report accepted.")
-            else:
-                partner_report_return(
-                    report=report, user=request.user, reason=request.POST.get("reason", "")
-                )
-                done = _("Report returned to the partner for changes.")
-        except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    messages.error(request, f"{LABELS.get(name, name)}: {problem}")
-        else:
-            messages.success(request, done)
-        return redirect(report)
+    def transition_name(self) -> str:
+        return str(self.kwargs["action"])
+
+    def take(self, record: Any, transition: Transition, data: dict[str, Any]) -> Any:
+        user, on = self.request.user, data.get("date")
+        if transition.name == "submit":
+            return partner_report_submit(report=record, user=user, on=on)
+        if transition.name == "accept":
+            return partner_report_accept(
+                report=record, user=user, on=on, confirm=bool(data.get("confirm"))
+            )
+        return partner_report_return(report=record, user=user, on=on, reason=data.get("reason", ""))
+
+    def done_message(self, record: Any, transition: Transition) -> str:
+        return {
+            "submit": _("Report submitted to the office."),
+            "accept": _("Report accepted."),
+            "return": _("Report returned to the partner for changes."),
+        }[transition.name]
