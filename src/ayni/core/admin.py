@@ -1,7 +1,7 @@
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 
-from ayni.core.models import ImportBatch
+from ayni.core.models import ImportBatch, WorkflowEvent
 from ayni.core.permissions import is_active_superuser
 
 
@@ -17,6 +17,22 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "dry_run"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WorkflowEvent)
+class WorkflowEventAdmin(admin.ModelAdmin):
+    list_display = ["workflow", "object_id", "transition", "from_state", "to_state"]
+    list_display += ["effective_date", "actor", "recorded_at"]
+    list_filter = ["workflow", "transition"]
+    list_select_related = ["actor"]
+    readonly_fields = [f.name for f in WorkflowEvent._meta.fields]
+
+    # Events are the workflows' own record: read here, written only by ``Workflow.take``.
     def has_add_permission(self, request: object) -> bool:
         return False
 

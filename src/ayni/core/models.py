@@ -1,13 +1,17 @@
-"""Building blocks shared by every domain: bilingual text and the record of each import."""
+"""Building blocks shared by every domain: bilingual text, the record of each import, jobs,
+and the event log of every workflow."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from ayni.core.workflow_registry import workflow_named
 
 
 def localized(obj: Any, field: str) -> str:
@@ -173,3 +177,66 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class WorkflowEvent(models.Model):
+    """One step of a record along its workflow (``core.workflow``): the event log of every
+    status workflow (agreements, partner reports, grants, …), written only by
+    ``Workflow.take``.
+
+    ``effective_date`` is the day the step took effect, as the person taking it entered it (a
+    2014 signature recorded today says 2014); ``recorded_at`` is when it was recorded.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("record type"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    subject = GenericForeignKey("content_type", "object_id")
+    workflow = models.CharField(_("workflow"), max_length=64)
+    transition = models.CharField(_("step"), max_length=64)
+    from_state = models.CharField(_("from"), max_length=32)
+    to_state = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    effective_date = models.DateField(_("effective date"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="workflowevent_subject"),
+        ]
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
+
+    def __str__(self) -> str:
+        return f"{self.workflow} #{self.object_id}: {self.from_state} → {self.to_state}"
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_state)
+
+    @property
+    def transition_label(self) -> str:
+        workflow = workflow_named(self.workflow)
+        step = workflow.transitions.get(self.transition) if workflow else None
+        return str(step.label) if step else self.transition
+
+    def _label(self, state: str) -> str:
+        workflow = workflow_named(self.workflow)
+        return workflow.state_label(state) if workflow else state

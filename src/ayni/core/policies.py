@@ -1,14 +1,17 @@
-"""Who sees jobs and import batches: a job is its starter's (and superusers'); import
-batches are read by administrators and M&E officers of the office of whoever ran them."""
+"""Who sees jobs, import batches and workflow events: a job is its starter's (and
+superusers'); import batches are read by administrators and M&E officers of the office of
+whoever ran them; a record's workflow events by whoever may read its history (the workflow's
+``history_action`` on the record's own policy)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
 
-from ayni.core.models import ImportBatch, Job
-from ayni.core.permissions import Action, Policy, office_id_of, register
+from ayni.core.models import ImportBatch, Job, WorkflowEvent
+from ayni.core.permissions import Action, Policy, has_perm, office_id_of, register, scope
 from ayni.core.roles import Role
 
 BATCH_READERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
@@ -32,3 +35,26 @@ class ImportBatchPolicy(Policy):
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(created_by__country_office_id=user.country_office_id)
+
+
+@register(WorkflowEvent)
+class WorkflowEventPolicy(Policy):
+    """Read-only: events are written by ``core.workflow.Workflow.take`` alone."""
+
+    def can(self, user: Any, action: str) -> bool:
+        return bool(user.is_authenticated and action == Action.VIEW)
+
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        from ayni.core.workflow import workflows
+
+        visible = Q(pk__in=[])
+        for workflow in workflows():
+            if not has_perm(user, workflow.history_action, workflow.model):
+                continue
+            records = scope(user, workflow.history_action, workflow.model._default_manager.all())
+            visible |= Q(
+                content_type=ContentType.objects.get_for_model(workflow.model),
+                workflow=workflow.name,
+                object_id__in=records.values("pk"),
+            )
+        return queryset.filter(visible)

@@ -97,6 +97,8 @@ def agreements(
                 transition=step,
                 user=actor,
                 on=date(2013, 1, 10),
+                # The loader's own decision: ending an agreement asks for confirmation.
+                confirm=True,
             )
 
 

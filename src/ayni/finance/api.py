@@ -23,6 +23,7 @@ from rest_framework.routers import BaseRouter
 
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
+from ayni.core.workflow_api import WorkflowViewSetMixin
 from ayni.finance import selectors, services
 from ayni.finance.models import (
     Allocation,
@@ -51,6 +52,7 @@ from ayni.finance.serializers import (
     InstalmentAddSerializer,
     WarningSerializer,
 )
+from ayni.finance.workflow import GRANT, transition_to
 from ayni.programmes.models import CountryProgramme, Result
 
 INT, STR = OpenApiTypes.INT, OpenApiTypes.STR
@@ -181,10 +183,12 @@ class DonorViewSet(FinanceViewSet):
 
 
 @filtered("grants")
-class GrantViewSet(FinanceViewSet):
+class GrantViewSet(WorkflowViewSetMixin, FinanceViewSet):
     """Contributions, with their instalments and what is allocated and still available
-    (in the grant's currency). The stage moves only through ``advance``."""
+    (in the grant's currency). The stage moves only through ``advance``; ``history`` lists
+    the steps taken."""
 
+    workflow = GRANT
     queryset = Grant.objects.select_related("donor__organisation", "funding_type")
     serializer_class = GrantSerializer
     filter_key = "grants"
@@ -196,12 +200,28 @@ class GrantViewSet(FinanceViewSet):
     @extend_schema(request=GrantAdvanceSerializer, responses=GrantSerializer)
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: str | None = None) -> Response:
-        """Move the grant to a later stage; ``date`` is the signature date when signing."""
-        grant = self._writable_grant()
+        """Move the grant to a later stage; ``date`` is the day it took effect (default today;
+        the signature date when signing). ``received`` cannot be undone: it needs
+        ``"confirm": true``. 403 for those who may not take the step."""
+        grant = self.get_object()  # 404 outside the user's view
         payload = GrantAdvanceSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        on: date | None = payload.validated_data.get("date")
-        services.grant_advance(grant=grant, stage=payload.validated_data["stage"], on=on)
+        given = payload.validated_data
+        step = transition_to(given["stage"])
+        if step is not None:
+            self.require_step(grant, step)
+        elif not has_perm(request.user, Action.CHANGE, grant):
+            # No step reaches the pipeline; only those who change grants are told why.
+            self.permission_denied(request)
+        on: date | None = given.get("date")
+        services.grant_advance(
+            grant=grant,
+            stage=given["stage"],
+            on=on,
+            user=request.user,
+            reason=given["reason"],
+            confirm=given["confirm"],
+        )
         return Response(GrantSerializer(self.get_queryset().get(pk=grant.pk)).data)
 
     @extend_schema(request=InstalmentAddSerializer, responses=GrantInstalmentSerializer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -113,7 +114,8 @@ class Donor(models.Model):
 
 
 class Grant(Provenance):
-    """A contribution from a donor, from pipeline to received."""
+    """A contribution from a donor, from pipeline to received; its stage moves only through
+    ``finance.workflow.GRANT``, which records each step in the event log."""
 
     class Stage(models.TextChoices):
         PIPELINE = "pipeline", _("pipeline")
@@ -165,6 +167,7 @@ class Grant(Provenance):
         on_delete=models.PROTECT,
         related_name="earmarked_grants",
     )
+    workflow_events = GenericRelation("core.WorkflowEvent")
 
     class Meta:
         ordering = ["programme", "reference"]

@@ -8,6 +8,9 @@
   grants are allocated to.
 - A partner focal point reads the cash transfers of their own organisation's agreements.
 - Public users and anonymous visitors read nothing.
+- A grant's stage steps (``"pledge"``, ``"sign"``, ``"receive"``) are actions of its policy,
+  allowed to the roles ``finance.workflow.GRANT`` names (administrators and finance officers)
+  on the grants of their office; whoever reads a grant reads its history.
 
 Who reads the figures of the whole office (planned, funded, gap and spent of a programme, on
 the budget page, the dashboard, the results screens and the funding API) is an action of the
@@ -40,6 +43,7 @@ from ayni.finance.models import (
     Grant,
     GrantInstalment,
 )
+from ayni.finance.workflow import GRANT
 
 WRITERS = frozenset({Role.ADMINISTRATOR, Role.FINANCE_OFFICER})
 REGIONAL = frozenset({Role.REGIONAL_FOCAL_POINT})
@@ -133,6 +137,12 @@ class DonorPolicy(OfficePolicy):
 @register(Grant)
 class GrantPolicy(OfficePolicy):
     donor_lookup = "donor__organisation_id"
+    actions = GRANT.actions
+
+    def can(self, user: Any, action: str) -> bool:
+        if action in GRANT:
+            return office_id_of(user) is not None and GRANT.role_may(user, action)
+        return super().can(user, action)
 
 
 @register(GrantInstalment)

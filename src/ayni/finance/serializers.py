@@ -15,6 +15,7 @@ from django.db.models import Model
 from rest_framework import serializers
 
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
+from ayni.core.workflow_api import StepSerializer
 from ayni.finance import services
 from ayni.finance.models import (
     Allocation,
@@ -190,9 +191,11 @@ class GrantSerializer(ServiceSerializer, ProvenanceSerializer):
         return with_allocated(Grant.objects.filter(pk=grant.pk)).get()
 
 
-class GrantAdvanceSerializer(serializers.Serializer):
+class GrantAdvanceSerializer(StepSerializer):
+    """The stage to move to, the day it took effect (the signature date when signing) and,
+    for ``received`` (it cannot be undone), ``"confirm": true``."""
+
     stage = serializers.ChoiceField(choices=Grant.Stage.choices)
-    date = serializers.DateField(required=False, allow_null=True)
 
 
 class InstalmentAddSerializer(serializers.Serializer):

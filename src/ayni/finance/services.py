@@ -4,6 +4,10 @@ Every function takes keyword arguments, runs in one transaction and refuses bad 
 ``ValidationError`` whose dict names the field (``{"amount": "..."}``); when it refuses, nothing
 is saved. Amounts are ``Decimal`` (or an ``int``/``str`` that reads as one); a float is refused
 rather than silently rounded.
+
+Services do not check who may act: views, the API and commands ask
+``ayni.core.permissions.has_perm`` first (a grant's stage step is an action of its policy:
+``has_perm(user, "sign", grant)``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ayni.finance.models import (
     GrantInstalment,
 )
 from ayni.finance.rates import RateBook
+from ayni.finance.workflow import GRANT, transition_to
 from ayni.partners.models import Agreement, Organisation
 from ayni.programmes.models import CountryProgramme, Result
 
@@ -344,32 +349,50 @@ def grant_update(*, grant: Grant, **fields: Any) -> Grant:
     return locked
 
 
-@transaction.atomic
-def grant_advance(*, grant: Grant, stage: str, on: date | None = None) -> Grant:
-    """Move a grant forward: pipeline → pledged → signed → received (steps may be skipped,
-    never undone). Signing needs a date: ``on`` sets it."""
-    locked = Grant.objects.select_for_update().get(pk=grant.pk)
+def grant_transition(
+    *,
+    grant: Grant,
+    transition: str,
+    user: Any = None,
+    on: date | None = None,
+    reason: str = "",
+    confirm: bool = False,
+) -> Grant:
+    """Take a step of the grant's workflow (``finance.workflow.GRANT``: pledge, sign,
+    receive). ``on`` is the day it took effect (default today; signing fills ``signed_date``
+    with it); receiving cannot be undone and needs ``confirm``. The grant row is locked while
+    checked; nothing is saved on refusal; the step is recorded in the event log with ``user``.
+    The caller checks ``has_perm(user, transition, grant)`` first."""
+    return GRANT.take(grant, transition, actor=user, on=on, reason=reason, confirm=confirm)
+
+
+def grant_advance(
+    *,
+    grant: Grant,
+    stage: str,
+    on: date | None = None,
+    user: Any = None,
+    reason: str = "",
+    confirm: bool = False,
+) -> Grant:
+    """Move a grant forward to ``stage``: pipeline → pledged → signed → received (steps may
+    be skipped, never undone), through the step that reaches it (``grant_transition``).
+    Signing needs a date: ``on`` sets it, unless the grant already has one."""
     if stage not in Grant.Stage.values:
         raise ValidationError({"stage": _("Unknown stage %s.") % stage})
-    if STAGE_ORDER.index(Grant.Stage(stage)) <= STAGE_ORDER.index(Grant.Stage(locked.stage)):
+    current = Grant.objects.values_list("stage", flat=True).get(pk=grant.pk)
+    if STAGE_ORDER.index(Grant.Stage(stage)) <= STAGE_ORDER.index(Grant.Stage(current)):
         raise ValidationError(
             {
                 "stage": _("The grant is already %(current)s; it can only move forward.")
-                % {"current": Grant.Stage(locked.stage).label}
+                % {"current": Grant.Stage(current).label}
             }
         )
-    # Signing on ``on`` sets the signature date; receiving on ``on`` fills it only if unknown.
-    if on is not None and (
-        stage == Grant.Stage.SIGNED
-        or (stage == Grant.Stage.RECEIVED and locked.signed_date is None)
-    ):
-        locked.signed_date = on
-    if stage in ALLOCATABLE_STAGES and locked.signed_date is None:
-        raise ValidationError({"signed_date": _("Give the date the grant was signed.")})
-    locked.stage = stage
-    locked.save(update_fields=["stage", "signed_date"])
-    grant.stage, grant.signed_date = locked.stage, locked.signed_date
-    return locked
+    step = transition_to(stage)
+    assert step is not None  # noqa: S101 - every later stage is some step's target
+    return grant_transition(
+        grant=grant, transition=step, user=user, on=on, reason=reason, confirm=confirm
+    )
 
 
 @transaction.atomic
@@ -399,9 +422,12 @@ def instalment_add(*, grant: Grant, due_date: date, amount: Decimal) -> GrantIns
 
 
 @transaction.atomic
-def instalment_receive(*, instalment: GrantInstalment, received_date: date) -> GrantInstalment:
+def instalment_receive(
+    *, instalment: GrantInstalment, received_date: date, user: Any = None
+) -> GrantInstalment:
     """Record that an instalment arrived. When every instalment of the grant has arrived,
-    the grant becomes received."""
+    the grant becomes received (its workflow's last step, taken on the day the last one
+    arrived and recorded with ``user``)."""
     grant = Grant.objects.select_for_update().get(pk=instalment.grant_id)
     if grant.stage not in ALLOCATABLE_STAGES:
         raise ValidationError({"grant": _("Money arrives only for a signed grant.")})
@@ -414,8 +440,16 @@ def instalment_receive(*, instalment: GrantInstalment, received_date: date) -> G
     locked.save(update_fields=["received_date"])
     instalments = list(grant.instalments.all())
     if all(i.received_date for i in instalments) and grant.stage != Grant.Stage.RECEIVED:
-        grant.stage = Grant.Stage.RECEIVED
-        grant.save(update_fields=["stage"])
+        last = max(i.received_date for i in instalments if i.received_date)
+        try:
+            # Recording the last instalment is the decision: it confirms the step.
+            GRANT.take(grant, "receive", actor=user, on=last, confirm=True)
+        except ValidationError as exc:
+            # The day of the step is the instalment's: name its field.
+            errors = exc.message_dict
+            raise ValidationError(
+                {("received_date" if k == "date" else k): v for k, v in errors.items()}
+            ) from None
     instalment.received_date = received_date
     return locked
 

@@ -15,5 +15,6 @@ urlpatterns = [
         views.GrantAllocateView.as_view(),
         name="grant-allocate",
     ),
+    path("funding/grants/<int:pk>/stage/", views.GrantStageView.as_view(), name="grant-stage"),
     path("funding/budget/<int:programme_pk>/", views.BudgetView.as_view(), name="budget"),
 ]

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -24,10 +25,13 @@ from ayni.core.forms import ServiceFormMixin, add_service_errors
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin, csv_response, xlsx_response
 from ayni.core.views import ScopedView
+from ayni.core.workflow import Transition, history
+from ayni.core.workflow_web import WorkflowStepView, step_forms
 from ayni.finance import selectors, services
 from ayni.finance.forms import AllocationForm, GrantForm
 from ayni.finance.models import Allocation, BudgetLine, Donor, FundingType, Grant
 from ayni.finance.policies import VIEW_OFFICE_FIGURES
+from ayni.finance.workflow import GRANT
 from ayni.programmes.models import CountryProgramme
 
 
@@ -183,7 +187,8 @@ class GrantListView(ScopedView, TableMixin, ListView):
 
 
 class GrantDetailView(ScopedView, DetailView):
-    """A grant: what it holds, its instalments and allocations, and a form to allocate."""
+    """A grant: what it holds, its instalments and allocations, a form to allocate, the stage
+    steps the user may take and the grant's history."""
 
     model: type[Model] = Grant
     template_name = "finance/grant_detail.html"
@@ -215,6 +220,9 @@ class GrantDetailView(ScopedView, DetailView):
             context["spent"] = spent.get(grant.pk, Decimal("0.00"))
         except ValidationError as exc:
             context["figures_error"] = " ".join(exc.messages)
+        url = reverse("finance:grant-stage", args=[grant.pk])
+        context["steps"] = step_forms(GRANT, grant, user, lambda t: url)
+        context["events"] = history(grant)
         context["can_allocate"] = self.can_allocate(grant)
         if context["can_allocate"] and "form" not in context:
             context["form"] = AllocationForm(
@@ -254,6 +262,27 @@ class GrantAllocateView(GrantDetailView):
                 )
                 return HttpResponseRedirect(grant.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class GrantStageView(WorkflowStepView):
+    """One stage step of a grant (pledged, signed, received), with the day it took effect.
+    403 for those who may not take it; a refusal comes back to the grant page."""
+
+    model = Grant
+    workflow = GRANT
+
+    def take(self, record: Any, transition: Transition, data: dict[str, Any]) -> Any:
+        return services.grant_transition(
+            grant=record,
+            transition=transition.name,
+            user=self.request.user,
+            on=data.get("date"),
+            reason=data.get("reason", ""),
+            confirm=bool(data.get("confirm")),
+        )
+
+    def done_message(self, record: Any, transition: Transition) -> str:
+        return _("The grant is now %(stage)s.") % {"stage": record.get_stage_display()}
 
 
 class GrantCreateView(ScopedView, ServiceFormMixin, FormView):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from ayni.core.admin import AuditedAdmin
-from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
+from ayni.partners.models import Agreement, Organisation, PartnerReport
 
 
 @admin.register(Organisation)
@@ -21,7 +21,8 @@ class PartnerReportInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(AuditedAdmin):
-    # The status moves only through partners.workflow, so it is shown, never edited, here.
+    # The status moves only through partners.workflow, so it is shown, never edited, here;
+    # its steps are in the workflow events (core).
     list_display = ["reference", "title", "organisation", "type", "status", "country_office"]
     list_filter = ["country_office", "status", "type"]
     search_fields = ["reference", "title", "organisation__name", "organisation__acronym"]
@@ -39,18 +40,3 @@ class PartnerReportAdmin(AuditedAdmin):
     search_fields = ["agreement__reference", "agreement__title"]
     readonly_fields = ["status", "submitted_at", "return_reason"]
     list_select_related = ["agreement"]
-
-
-@admin.register(AgreementEvent)
-class AgreementEventAdmin(AuditedAdmin):
-    list_display = ["agreement", "transition", "from_status", "to_status", "user", "at"]
-    list_filter = ["transition", "to_status"]
-    search_fields = ["agreement__reference"]
-    list_select_related = ["agreement", "user"]
-
-    # Events are the workflow's own record: read here, written only by the services.
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -1,10 +1,12 @@
 """API of the partners app: organisations, agreements (with their workflow), partner reports
 and the agreements' status history. Writes go through ``partners.services``; their refusals
 answer 400 in the one error format of ``core.api``, naming the field. Related fields offer only
-what the user may pick (``core.serializers``)."""
+what the user may pick (``core.serializers``). Who may take a workflow step is asked
+here (``has_perm(user, step, record)``) before the service runs: 403 otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,12 +19,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.core.permissions import Action, has_perm
+from ayni.core.models import WorkflowEvent
+from ayni.core.permissions import has_perm
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
+from ayni.core.workflow_api import StepSerializer, WorkflowViewSetMixin
 from ayni.geography.policies import PICK
-from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
-from ayni.partners.policies import REPORT
+from ayni.partners.models import Agreement, Organisation, PartnerReport
+from ayni.partners.policies import REPORT, VIEW_HISTORY
 from ayni.partners.services import (
     agreement_create,
     agreement_transition,
@@ -33,7 +37,7 @@ from ayni.partners.services import (
     partner_report_submit,
     partner_report_update,
 )
-from ayni.partners.workflow import TRANSITIONS, available_transitions
+from ayni.partners.workflow import AGREEMENT, PARTNER_REPORT
 
 
 def _office_of(request: Request) -> Any:
@@ -100,7 +104,7 @@ class AgreementSerializer(ScopedSerializerMixin, ProvenanceSerializer):
 
     def get_available_transitions(self, obj: Agreement) -> list[str]:
         request = self.context.get("request")
-        return [t.name for t in available_transitions(obj, request.user)] if request else []
+        return [t.name for t in AGREEMENT.available(obj, request.user)] if request else []
 
     def create(self, validated_data: dict[str, Any]) -> Agreement:
         office = (
@@ -112,10 +116,8 @@ class AgreementSerializer(ScopedSerializerMixin, ProvenanceSerializer):
         return agreement_update(agreement=instance, **validated_data)
 
 
-class TransitionSerializer(serializers.Serializer):
-    transition = serializers.ChoiceField(choices=sorted(TRANSITIONS))
-    date = serializers.DateField(required=False, allow_null=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+class TransitionSerializer(StepSerializer):
+    transition = serializers.ChoiceField(choices=sorted(AGREEMENT.transitions))
 
 
 @extend_schema_view(
@@ -128,9 +130,12 @@ class TransitionSerializer(serializers.Serializer):
         ]
     )
 )
-class AgreementViewSet(ScopedViewSet):
+class AgreementViewSet(WorkflowViewSetMixin, ScopedViewSet):
     """Agreements the user may see (partners: their own; regional focal points: those in their
-    places). Status changes only through ``POST …/transition/``."""
+    places). Status changes only through ``POST …/transition/``; ``GET …/history/`` lists
+    the steps taken."""
+
+    workflow = AGREEMENT
 
     queryset = Agreement.objects.select_related("organisation").prefetch_related(
         "results", "locations"
@@ -152,17 +157,20 @@ class AgreementViewSet(ScopedViewSet):
     @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        """Take a workflow transition: ``{"transition": "sign", "date": "2012-05-01"}``.
-        400 names the field a guard refused; 403 when the user's role may not."""
+        """Take a workflow step: ``{"transition": "sign", "date": "2012-05-01"}``; ``date`` is
+        the day it took effect (default today). End and terminate cannot be undone and need
+        ``"confirm": true``. 400 names the field a guard refused; 403 when the user may not."""
         agreement = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        self.require_step(agreement, data.validated_data["transition"])
         agreement = agreement_transition(
             agreement=agreement,
             transition=data.validated_data["transition"],
             user=request.user,
             on=data.validated_data.get("date"),
             reason=data.validated_data.get("reason", ""),
+            confirm=data.validated_data["confirm"],
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
 
@@ -201,10 +209,6 @@ class PartnerReportSerializer(ScopedSerializerMixin, ProvenanceSerializer):
         return partner_report_update(report=instance, **validated_data)
 
 
-class ReturnSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -213,9 +217,12 @@ class ReturnSerializer(serializers.Serializer):
         ]
     )
 )
-class PartnerReportViewSet(ScopedViewSet):
+class PartnerReportViewSet(WorkflowViewSetMixin, ScopedViewSet):
     """Partners' progress reports: a partner focal point adds and submits their own; the
-    office accepts or returns them."""
+    office accepts (``"confirm": true``: it cannot be undone) or returns them, saying why.
+    Each step takes ``date``, the day it took effect (default today)."""
+
+    workflow = PARTNER_REPORT
 
     queryset = PartnerReport.objects.select_related("agreement")
     serializer_class = PartnerReportSerializer
@@ -230,45 +237,51 @@ class PartnerReportViewSet(ScopedViewSet):
             queryset = queryset.filter(status=params["status"])
         return queryset
 
-    def _answer(self, report: PartnerReport) -> Response:
-        return Response(self.get_serializer(report).data)
+    def _step(self, request: Request, name: str, service: Callable[..., Any]) -> Response:
+        report = self.get_object()
+        data = StepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.require_step(report, name)
+        given = data.validated_data
+        kwargs: dict[str, Any] = {"report": report, "user": request.user, "on": given.get("date")}
+        if name == "accept":
+            kwargs["confirm"] = given["confirm"]
+        if name == "return":
+            kwargs["reason"] = given["reason"]
+        return Response(self.get_serializer(service(**kwargs)).data)
 
-    @extend_schema(request=None, responses=PartnerReportSerializer)
+    @extend_schema(request=StepSerializer, responses=PartnerReportSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        report = self.get_object()
-        if not has_perm(request.user, Action.CHANGE, report):
-            self.permission_denied(request)
-        return self._answer(partner_report_submit(report=report))
+        return self._step(request, "submit", partner_report_submit)
 
-    @extend_schema(request=None, responses=PartnerReportSerializer)
+    @extend_schema(request=StepSerializer, responses=PartnerReportSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
-        report = partner_report_accept(report=self.get_object(), user=request.user)
-        return self._answer(report)
+        return self._step(request, "accept", partner_report_accept)
 
-    @extend_schema(request=ReturnSerializer, responses=PartnerReportSerializer)
+    @extend_schema(request=StepSerializer, responses=PartnerReportSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_report(self, request: Request, pk: str | None = None) -> Response:
-        data = ReturnSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = partner_report_return(
-            report=self.get_object(),
-            user=request.user,
-            reason=data.validated_data["reason"],
-        )
-        return self._answer(report)
+        return self._step(request, "return", partner_report_return)
 
 
-class AgreementEventSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+class AgreementEventSerializer(serializers.ModelSerializer):
+    """An agreement's step, in the fields this endpoint has always answered, plus the day the
+    step took effect."""
+
+    agreement = serializers.IntegerField(source="object_id", read_only=True)
+    from_status = serializers.CharField(source="from_state", read_only=True)
+    to_status = serializers.CharField(source="to_state", read_only=True)
     user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        source="actor", slug_field="username", read_only=True
     )
+    at = serializers.DateTimeField(source="recorded_at", read_only=True)
 
     class Meta:
-        model = AgreementEvent
+        model = WorkflowEvent
         fields = ["id", "agreement", "transition", "from_status", "to_status", "user", "at"]
-        fields += ["reason"]
+        fields += ["reason", "effective_date"]
 
 
 @extend_schema_view(
@@ -277,16 +290,22 @@ class AgreementEventSerializer(ScopedSerializerMixin, serializers.ModelSerialize
     )
 )
 class AgreementEventViewSet(ScopedReadOnlyViewSet):
-    """The status history of agreements (read-only; written by the workflow)."""
+    """The status history of agreements, from the event log (read-only; written by the
+    workflow). For those who read agreements' history (office staff, the partner)."""
 
-    queryset = AgreementEvent.objects.select_related("user")
+    queryset = WorkflowEvent.objects.filter(workflow=AGREEMENT.name).select_related("actor")
     serializer_class = AgreementEventSerializer
 
-    def get_queryset(self) -> QuerySet[AgreementEvent]:
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if not has_perm(request.user, VIEW_HISTORY, Agreement):
+            self.permission_denied(request)
+
+    def get_queryset(self) -> QuerySet[WorkflowEvent]:
         queryset = super().get_queryset()
         agreement = self.request.query_params.get("agreement", "")
         if agreement.isdigit():
-            queryset = queryset.filter(agreement_id=int(agreement))
+            queryset = queryset.filter(object_id=int(agreement))
         return queryset
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ayni.core.models import Provenance
@@ -61,7 +60,8 @@ class Organisation(Provenance):
 
 
 class Agreement(Provenance):
-    """A partnership agreement; its status moves only through ``partners.workflow``."""
+    """A partnership agreement; its status moves only through ``partners.workflow.AGREEMENT``,
+    which records each step in the event log (``workflow_events``)."""
 
     class Type(models.TextChoices):
         PCA = "pca", _("Programme cooperation agreement")
@@ -117,6 +117,7 @@ class Agreement(Provenance):
     locations = models.ManyToManyField(
         "geography.Location", verbose_name=_("locations"), blank=True, related_name="agreements"
     )
+    workflow_events = GenericRelation("core.WorkflowEvent")
 
     class Meta:
         ordering = ["-start_date", "reference"]
@@ -136,7 +137,8 @@ class Agreement(Provenance):
 
 
 class PartnerReport(Provenance):
-    """A partner's progress report for one period of an agreement."""
+    """A partner's progress report for one period of an agreement; its status moves only
+    through ``partners.workflow.PARTNER_REPORT``."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -157,6 +159,7 @@ class PartnerReport(Provenance):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     # Why the office sent the report back; the partner reads it before resubmitting.
     return_reason = models.TextField(_("why returned"), blank=True)
+    workflow_events = GenericRelation("core.WorkflowEvent")
 
     class Meta:
         ordering = ["agreement", "-period_start"]
@@ -174,38 +177,3 @@ class PartnerReport(Provenance):
 
     def get_absolute_url(self) -> str:
         return reverse("partners:report-detail", args=[self.pk])
-
-
-class AgreementEvent(models.Model):
-    """One status change of an agreement, with the reason when one was asked for.
-
-    The audit trail already records field changes; this keeps the workflow history readable on
-    the agreement page (who signed, why it was suspended or terminated).
-    """
-
-    agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="events"
-    )
-    transition = models.CharField(_("transition"), max_length=32)
-    from_status = models.CharField(
-        _("from status"), max_length=16, choices=Agreement.Status.choices
-    )
-    to_status = models.CharField(_("to status"), max_length=16, choices=Agreement.Status.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("when"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
-
-    class Meta:
-        ordering = ["agreement", "at", "pk"]
-        verbose_name = _("agreement event")
-        verbose_name_plural = _("agreement events")
-
-    def __str__(self) -> str:
-        return f"{self.agreement.reference}: {self.from_status} → {self.to_status}"

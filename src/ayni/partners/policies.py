@@ -8,16 +8,21 @@ Everything is scoped by country office first.
 - Agreements: office staff read all of their office; a regional focal point reads only the
   agreements located inside the places assigned to them; a partner focal point reads only their
   own organisation's agreements; donor viewers read none. Administrators and programme managers
-  add and change them (status changes go through ``partners.workflow``, which names its roles).
-  Reporting progress on an agreement is the action ``REPORT`` ("report") of the agreement
+  add and change them.
+- Reporting progress on an agreement is the action ``REPORT`` ("report") of the agreement
   policy: administrators and programme managers on any agreement of their office, a partner
   focal point on their own organisation's (whether the agreement's status allows reports is
   the service's rule, not a permission).
-- Partner reports and agreement history: office staff read all of their office; a partner focal
-  point reads those of their own organisation's agreements. Partner focal points add and change
-  (submit) reports of their own organisation's agreements; administrators and programme
-  managers may too (a report received on paper), and only they accept or return reports
-  (``may_review_report``). Regional focal points and donor viewers read neither.
+- Workflow steps are actions of these policies: the agreement's transitions (``"sign"``,
+  ``"terminate"``, …) and the report's (``"submit"``, ``"accept"``, ``"return"``), each allowed
+  to the roles ``partners.workflow`` names for it, on the records of the user's scope. Asked as
+  ``has_perm(user, "sign", agreement)`` by views, the API and commands before they call the
+  service (services do not check who may).
+- Partner reports and agreement history (``"view_history"``): office staff read all of their
+  office; a partner focal point reads those of their own organisation's agreements. Partner
+  focal points add, change and submit reports of their own organisation's agreements;
+  administrators and programme managers may too (a report received on paper), and only they
+  accept or return reports. Regional focal points and donor viewers read neither.
 """
 
 from __future__ import annotations
@@ -26,13 +31,23 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ayni.core.permissions import Action, Policy, is_active_superuser, office_id_of, register
+from ayni.core.permissions import (
+    Action,
+    Policy,
+    office_id_of,
+    register,
+    same_office,
+)
 from ayni.core.roles import OFFICE_STAFF_ROLES, Role
-from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
+from ayni.partners.models import Agreement, Organisation, PartnerReport
+from ayni.partners.workflow import AGREEMENT, PARTNER_REPORT
 
 EDITORS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER})
 READERS = OFFICE_STAFF_ROLES | {Role.REGIONAL_FOCAL_POINT}
 OWN_ONLY = {Role.PARTNER_FOCAL_POINT, Role.DONOR_VIEWER}
+# Who reads the history of an agreement (its workflow events) and its reports.
+HISTORY_READERS = OFFICE_STAFF_ROLES | {Role.PARTNER_FOCAL_POINT}
+VIEW_HISTORY = "view_history"
 
 
 # The action of ``AgreementPolicy``: add a progress report to the agreement.
@@ -41,10 +56,6 @@ REPORT = "report"
 
 def _in_office(user: Any) -> bool:
     return office_id_of(user) is not None
-
-
-# The name ``may_review_report`` asks.
-_is_superuser = is_active_superuser
 
 
 @register(Organisation)
@@ -79,7 +90,7 @@ def located_within(user: Any, prefix: str = "") -> Q:
 
 @register(Agreement)
 class AgreementPolicy(Policy):
-    actions = frozenset({REPORT})
+    actions = AGREEMENT.actions | {REPORT, VIEW_HISTORY}
 
     def can(self, user: Any, action: str) -> bool:
         if not _in_office(user):
@@ -89,6 +100,10 @@ class AgreementPolicy(Policy):
             return user.role in EDITORS or bool(
                 user.role == Role.PARTNER_FOCAL_POINT and user.organisation_id
             )
+        if action in AGREEMENT:
+            return AGREEMENT.role_may(user, action)
+        if action == VIEW_HISTORY:
+            return user.role in HISTORY_READERS
         if action == Action.VIEW:
             return user.role in READERS | {Role.PARTNER_FOCAL_POINT}
         if action == Action.DELETE:
@@ -106,6 +121,14 @@ class AgreementPolicy(Policy):
             return queryset.filter(located_within(user))
         return queryset.none()
 
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        if action in AGREEMENT:
+            # The roles that take steps are office staff, whose scope is their whole office:
+            # the same rule as ``scope``, answered without a query (lists show each row's
+            # steps).
+            return self.can(user, action) and same_office(user, obj.country_office_id)
+        return super().allows(user, action, obj)
+
 
 class _ByAgreementPolicy(Policy):
     """Records that belong to an agreement: read by office staff and by the agreement's own
@@ -115,7 +138,7 @@ class _ByAgreementPolicy(Policy):
         return _in_office(user) and action == Action.VIEW and user.role in self.readers()
 
     def readers(self) -> frozenset[str]:
-        return OFFICE_STAFF_ROLES | {Role.PARTNER_FOCAL_POINT}
+        return HISTORY_READERS
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.filter(agreement__country_office_id=user.country_office_id)
@@ -128,9 +151,13 @@ class _ByAgreementPolicy(Policy):
 
 @register(PartnerReport)
 class PartnerReportPolicy(_ByAgreementPolicy):
+    actions = PARTNER_REPORT.actions
+
     def can(self, user: Any, action: str) -> bool:
         if not _in_office(user):
             return False
+        if action in PARTNER_REPORT:
+            return PARTNER_REPORT.role_may(user, action)
         if action in {Action.ADD, Action.CHANGE}:
             return user.role in EDITORS | {Role.PARTNER_FOCAL_POINT}
         if action == Action.DELETE:
@@ -142,19 +169,3 @@ class PartnerReportPolicy(_ByAgreementPolicy):
         if action != Action.VIEW and user.role not in EDITORS | {Role.PARTNER_FOCAL_POINT}:
             return queryset.none()
         return queryset
-
-
-@register(AgreementEvent)
-class AgreementEventPolicy(_ByAgreementPolicy):
-    """Read-only: events are written by ``partners.services.agreement_transition`` alone."""
-
-
-def may_review_report(user: Any, report: PartnerReport) -> bool:
-    """Accepting or returning a report is the office's decision, never the partner's."""
-    if _is_superuser(user):
-        return True
-    return bool(
-        _in_office(user)
-        and user.role in EDITORS
-        and report.agreement.country_office_id == user.country_office_id
-    )

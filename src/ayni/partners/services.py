@@ -4,6 +4,10 @@ Every function validates before it writes and refuses with a ``ValidationError``
 names the field (``{"unicef_contribution": "…"}``), so forms put the message next to the field
 and the API answers it in its one error format. Refusals write nothing: each function runs in
 one transaction.
+
+Services do not check who may act: views, the API and commands ask
+``ayni.core.permissions.has_perm`` first (for a workflow step, the step's name is the action:
+``has_perm(user, "sign", agreement)``, ``has_perm(user, "accept", report)``).
 """
 
 from __future__ import annotations
@@ -13,22 +17,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ayni.accounts.models import CountryOffice
 from ayni.core.money import validate_currency
 from ayni.geography.models import Location
-from ayni.partners.models import Agreement, AgreementEvent, Organisation, PartnerReport
-from ayni.partners.policies import may_review_report
+from ayni.partners.models import Agreement, Organisation, PartnerReport
 from ayni.partners.workflow import (
+    AGREEMENT,
     EDITABLE_STATUSES,
+    OPEN_REPORT_STATUSES,
+    PARTNER_REPORT,
     REPORTABLE_STATUSES,
-    TRANSITIONS,
-    Context,
-    may_take,
 )
 from ayni.programmes.models import CountryProgramme, Result
 
@@ -280,52 +282,20 @@ def agreement_transition(
     user: Any,
     on: date | None = None,
     reason: str = "",
+    confirm: bool = False,
 ) -> Agreement:
-    """Move an agreement along the workflow declared in ``partners.workflow``.
+    """Move an agreement along its workflow (``partners.workflow.AGREEMENT``).
 
-    Refuses with ``PermissionDenied`` when ``user`` is not one of the transition's roles in the
-    agreement's office, and with ``ValidationError({field: [message]})`` when the agreement is
-    not in a status the transition leaves from or a guard fails (no budget → the
-    ``unicef_contribution`` field; no result → ``results``; no reason → ``reason``). The row is
-    locked while checked, and nothing is saved on refusal. Records an ``AgreementEvent``.
+    ``on`` is the date the step took effect (default today; signing fills ``signed_date`` with
+    it); ``reason`` is needed to suspend or terminate; ``confirm`` must be true for the steps
+    that cannot be undone (end, terminate). Refuses with ``ValidationError({field: [message]})``
+    when the agreement is not in a status the step leaves from (``status``) or a guard fails
+    (no budget → ``unicef_contribution``; no result → ``results``; no reason → ``reason``; a
+    date in the future or before the previous step → ``date``). The row is locked while
+    checked, nothing is saved on refusal, and the step is recorded in the event log with
+    ``user`` as its actor. The caller checks ``has_perm(user, transition, agreement)`` first.
     """
-    step = TRANSITIONS.get(transition)
-    if step is None:
-        raise ValidationError({"transition": _("Unknown transition: %s.") % transition})
-    with transaction.atomic():
-        locked = (
-            Agreement.objects.select_for_update()
-            .select_related("country_office")
-            .get(pk=agreement.pk)
-        )
-        if not may_take(user, locked, step):
-            raise PermissionDenied
-        if locked.status not in step.sources:
-            raise ValidationError(
-                {
-                    "status": _("%(action)s is not possible while the agreement is %(status)s.")
-                    % {"status": locked.get_status_display(), "action": step.label}
-                }
-            )
-        context = Context(on=on, reason=reason.strip())
-        errors = step.check(locked, context)
-        if errors:
-            raise ValidationError({name: [message] for name, message in errors.items()})
-        from_status = locked.status
-        locked.status = step.target
-        changed = ["status"]
-        if step.effect is not None:
-            changed += step.effect(locked, context)
-        locked.save(update_fields=changed)
-        AgreementEvent.objects.create(
-            agreement=locked,
-            transition=step.name,
-            from_status=from_status,
-            to_status=step.target,
-            user=user if getattr(user, "pk", None) else None,
-            reason=context.reason,
-        )
-    return locked
+    return AGREEMENT.take(agreement, transition, actor=user, on=on, reason=reason, confirm=confirm)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +398,7 @@ def partner_report_update(*, report: PartnerReport, **fields: Any) -> PartnerRep
     if unknown:
         raise TypeError(f"unknown report fields: {sorted(unknown)}")
     locked = _locked_report(report)
-    if locked.status not in {PartnerReport.Status.DRAFT, PartnerReport.Status.RETURNED}:
+    if locked.status not in OPEN_REPORT_STATUSES:
         raise ValidationError({"status": _("A submitted or accepted report cannot be changed.")})
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -437,49 +407,25 @@ def partner_report_update(*, report: PartnerReport, **fields: Any) -> PartnerRep
     return locked
 
 
-@transaction.atomic
-def partner_report_submit(*, report: PartnerReport) -> PartnerReport:
-    """The partner sends a draft (or returned) report to the office; it needs a narrative.
-
-    Who may submit (whoever may change the report) is checked by the caller."""
-    locked = _locked_report(report)
-    if locked.status not in {PartnerReport.Status.DRAFT, PartnerReport.Status.RETURNED}:
-        raise ValidationError({"status": _("Only a draft or returned report can be submitted.")})
-    if not locked.narrative.strip():
-        raise ValidationError(
-            {"narrative": _("Describe the progress of the period before submitting.")}
-        )
-    locked.status = PartnerReport.Status.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.save(update_fields=["status", "submitted_at"])
-    return locked
+def partner_report_submit(
+    *, report: PartnerReport, user: Any, on: date | None = None
+) -> PartnerReport:
+    """Send a draft (or returned) report to the office; it needs a narrative. ``on`` is the
+    day it was submitted (default today: a report received on paper keeps its own date). Who
+    may submit is checked by the caller; ``user`` is recorded as the actor."""
+    return PARTNER_REPORT.take(report, "submit", actor=user, on=on)
 
 
-@transaction.atomic
-def partner_report_accept(*, report: PartnerReport, user: Any) -> PartnerReport:
-    """The office accepts a submitted report (administrators and programme managers only)."""
-    locked = _locked_report(report)
-    if not may_review_report(user, locked):
-        raise PermissionDenied
-    if locked.status != PartnerReport.Status.SUBMITTED:
-        raise ValidationError({"status": _("Only a submitted report can be accepted.")})
-    locked.status = PartnerReport.Status.ACCEPTED
-    locked.return_reason = ""
-    locked.save(update_fields=["status", "return_reason"])
-    return locked
+def partner_report_accept(
+    *, report: PartnerReport, user: Any, on: date | None = None, confirm: bool = False
+) -> PartnerReport:
+    """Accept a submitted report. Accepting is final, so ``confirm`` must be true."""
+    return PARTNER_REPORT.take(report, "accept", actor=user, on=on, confirm=confirm)
 
 
-@transaction.atomic
-def partner_report_return(*, report: PartnerReport, user: Any, reason: str) -> PartnerReport:
-    """The office sends a submitted report back for changes, saying why."""
-    locked = _locked_report(report)
-    if not may_review_report(user, locked):
-        raise PermissionDenied
-    if locked.status != PartnerReport.Status.SUBMITTED:
-        raise ValidationError({"status": _("Only a submitted report can be returned.")})
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say what the partner should change.")})
-    locked.status = PartnerReport.Status.RETURNED
-    locked.return_reason = reason.strip()
-    locked.save(update_fields=["status", "return_reason"])
-    return locked
+def partner_report_return(
+    *, report: PartnerReport, user: Any, reason: str, on: date | None = None
+) -> PartnerReport:
+    """Send a submitted report back for changes, saying why (the partner reads the reason on
+    the report)."""
+    return PARTNER_REPORT.take(report, "return", actor=user, on=on, reason=reason)

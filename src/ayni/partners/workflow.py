@@ -1,46 +1,37 @@
-"""The agreement workflow: the one place its transitions are declared.
+"""The workflows of partners, declared with the one engine (``core.workflow``): agreements
+and partner progress reports. Services take their steps through ``AGREEMENT.take`` and
+``PARTNER_REPORT.take``; the policies expose the transitions as actions; pages and the API
+read the same declarations, so a rule is never written twice.
 
-Each ``Transition`` names the statuses it leaves from, the status it reaches, who may take it
-and its guards. A guard reads the agreement (and the date and reason given) and returns
-``{field: message}`` for what is missing; an empty dict lets the transition through. Services
-(``partners.services.agreement_transition``), the pages' buttons and the API all read this
-table, so a rule is never written twice.
+Agreements::
 
     draft ⇄ in_review → signed → active → ended
                           signed/active ⇄ suspended
     draft / in_review / signed / active / suspended → terminated
+
+Partner reports::
+
+    draft / returned → submitted → accepted
+                       submitted → returned
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ayni.core.roles import Role
-from ayni.partners.models import Agreement
+from ayni.core.workflow import Errors, Step, Transition, Workflow
+from ayni.partners.models import Agreement, PartnerReport
 
 S = Agreement.Status
-Errors = dict[str, str]
+R = PartnerReport.Status
 
 
-@dataclass(frozen=True)
-class Context:
-    """What the person taking a transition gave besides the agreement."""
-
-    on: date | None = None
-    reason: str = ""
-
-
-Guard = Callable[[Agreement, Context], Errors]
-
-
-def complete(agreement: Agreement, context: Context) -> Errors:
+def complete(agreement: Agreement, step: Step) -> Errors:
     """Everything a reviewer needs: title, partner, type and a period that makes sense."""
     errors: Errors = {}
     if not agreement.title.strip():
@@ -58,7 +49,7 @@ def complete(agreement: Agreement, context: Context) -> Errors:
     return errors
 
 
-def has_budget(agreement: Agreement, context: Context) -> Errors:
+def has_budget(agreement: Agreement, step: Step) -> Errors:
     if agreement.unicef_contribution is None or agreement.unicef_contribution <= 0:
         return {
             "unicef_contribution": _(
@@ -68,7 +59,7 @@ def has_budget(agreement: Agreement, context: Context) -> Errors:
     return {}
 
 
-def has_results(agreement: Agreement, context: Context) -> Errors:
+def has_results(agreement: Agreement, step: Step) -> Errors:
     if not agreement.results.exists():
         return {
             "results": _(
@@ -79,57 +70,27 @@ def has_results(agreement: Agreement, context: Context) -> Errors:
     return {}
 
 
-def signed_on_sensible_date(agreement: Agreement, context: Context) -> Errors:
-    if context.on is not None and agreement.end_date and context.on > agreement.end_date:
+def signed_on_sensible_date(agreement: Agreement, step: Step) -> Errors:
+    # Checked on the date entered, as before the engine: a signature recorded without a date
+    # (today) on an agreement already over is the office's call.
+    if step.entered and agreement.end_date and step.on > agreement.end_date:
         return {"date": _("The signature date cannot be after the agreement's end date.")}
     return {}
-
-
-def has_reason(agreement: Agreement, context: Context) -> Errors:
-    if not context.reason.strip():
-        return {"reason": _("Give the reason.")}
-    return {}
-
-
-def _set_signed_date(agreement: Agreement, context: Context) -> list[str]:
-    agreement.signed_date = context.on or timezone.localdate()
-    return ["signed_date"]
 
 
 # The roles that take every transition of an agreement of their own country office.
 OFFICE_DECIDERS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER})
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Any
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str] = OFFICE_DECIDERS
-    guards: tuple[Guard, ...] = ()
-    # Fields set as a side effect (the signature date); returns the names it changed.
-    effect: Callable[[Agreement, Context], list[str]] | None = None
-    needs_reason: bool = False  # the page shows a reason box with the button
-    asks_date: bool = False  # the page shows a date box (signature date)
-
-    def check(self, agreement: Agreement, context: Context) -> Errors:
-        """All guard errors at once, so the person fixes everything in one go."""
-        errors: Errors = {}
-        for guard in self.guards:
-            for name, message in guard(agreement, context).items():
-                errors.setdefault(name, message)
-        return errors
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
+AGREEMENT = Workflow(
+    "agreement",
+    Agreement,
+    [
         Transition(
             "submit",
             gettext_lazy("Submit for review"),
             frozenset({S.DRAFT}),
             S.IN_REVIEW,
+            OFFICE_DECIDERS,
             guards=(complete,),
         ),
         Transition(
@@ -137,38 +98,55 @@ TRANSITIONS: dict[str, Transition] = {
             gettext_lazy("Return to draft"),
             frozenset({S.IN_REVIEW}),
             S.DRAFT,
+            OFFICE_DECIDERS,
         ),
         Transition(
             "sign",
             gettext_lazy("Sign"),
             frozenset({S.IN_REVIEW}),
             S.SIGNED,
+            OFFICE_DECIDERS,
             # Editing is still allowed in review, so completeness is checked again here.
             guards=(complete, has_budget, has_results, signed_on_sensible_date),
-            effect=_set_signed_date,
-            asks_date=True,
+            date_field="signed_date",
+            date_label=gettext_lazy("Signature date"),
         ),
-        Transition("activate", gettext_lazy("Activate"), frozenset({S.SIGNED}), S.ACTIVE),
+        Transition(
+            "activate", gettext_lazy("Activate"), frozenset({S.SIGNED}), S.ACTIVE, OFFICE_DECIDERS
+        ),
         Transition(
             "suspend",
             gettext_lazy("Suspend"),
             frozenset({S.SIGNED, S.ACTIVE}),
             S.SUSPENDED,
-            guards=(has_reason,),
+            OFFICE_DECIDERS,
             needs_reason=True,
         ),
-        Transition("resume", gettext_lazy("Resume"), frozenset({S.SUSPENDED}), S.ACTIVE),
-        Transition("end", gettext_lazy("End"), frozenset({S.ACTIVE}), S.ENDED),
+        Transition(
+            "resume", gettext_lazy("Resume"), frozenset({S.SUSPENDED}), S.ACTIVE, OFFICE_DECIDERS
+        ),
+        Transition(
+            "end",
+            gettext_lazy("End"),
+            frozenset({S.ACTIVE}),
+            S.ENDED,
+            OFFICE_DECIDERS,
+            irreversible=True,
+        ),
         Transition(
             "terminate",
             gettext_lazy("Terminate"),
             frozenset({S.DRAFT, S.IN_REVIEW, S.SIGNED, S.ACTIVE, S.SUSPENDED}),
             S.TERMINATED,
-            guards=(has_reason,),
+            OFFICE_DECIDERS,
             needs_reason=True,
+            irreversible=True,
         ),
-    ]
-}
+    ],
+    # Regional focal points read agreements in their places, not their history (reasons
+    # for suspension and termination stay with the office and the partner).
+    history_action="view_history",
+)
 
 # Agreements whose terms may still be edited (before signature).
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.IN_REVIEW})
@@ -176,23 +154,71 @@ EDITABLE_STATUSES = frozenset({S.DRAFT, S.IN_REVIEW})
 REPORTABLE_STATUSES = frozenset({S.SIGNED, S.ACTIVE, S.SUSPENDED})
 
 
-def may_take(user: Any, agreement: Agreement, transition: Transition) -> bool:
-    """Is ``user`` one of the transition's roles in the agreement's own country office?"""
-    if getattr(user, "is_active", False) and getattr(user, "is_superuser", False):
-        return True
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.country_office_id
-        and user.country_office_id == agreement.country_office_id
-        and user.role in transition.roles
-    )
+def has_narrative(report: PartnerReport, step: Step) -> Errors:
+    if not report.narrative.strip():
+        return {"narrative": _("Describe the progress of the period before submitting.")}
+    return {}
 
 
-def available_transitions(agreement: Agreement, user: Any) -> list[Transition]:
-    """The transitions ``user`` may try from the agreement's current status (for the buttons;
-    guards are checked when one is taken, so the refusal can say what is missing)."""
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if agreement.status in t.sources and may_take(user, agreement, t)
-    ]
+def _stamp_submission(report: PartnerReport, step: Step) -> list[str]:
+    # A report received on paper is submitted on the day it arrived, not today.
+    if step.on == timezone.localdate():
+        report.submitted_at = timezone.now()
+    else:
+        report.submitted_at = timezone.make_aware(datetime.combine(step.on, time.min))
+    return ["submitted_at"]
+
+
+def _clear_return_reason(report: PartnerReport, step: Step) -> list[str]:
+    report.return_reason = ""
+    return ["return_reason"]
+
+
+def _keep_return_reason(report: PartnerReport, step: Step) -> list[str]:
+    # The partner reads it on the report before resubmitting.
+    report.return_reason = step.reason
+    return ["return_reason"]
+
+
+REPORT_AUTHORS = OFFICE_DECIDERS | {Role.PARTNER_FOCAL_POINT}
+
+PARTNER_REPORT = Workflow(
+    "partner_report",
+    PartnerReport,
+    [
+        Transition(
+            "submit",
+            gettext_lazy("Submit to the office"),
+            frozenset({R.DRAFT, R.RETURNED}),
+            R.SUBMITTED,
+            # The partner, or the office for a report received on paper.
+            REPORT_AUTHORS,
+            guards=(has_narrative,),
+            effect=_stamp_submission,
+            date_label=gettext_lazy("Date submitted"),
+        ),
+        Transition(
+            "accept",
+            gettext_lazy("Accept"),
+            frozenset({R.SUBMITTED}),
+            R.ACCEPTED,
+            # Accepting or returning a report is the office's decision, never the partner's.
+            OFFICE_DECIDERS,
+            effect=_clear_return_reason,
+            irreversible=True,
+        ),
+        Transition(
+            "return",
+            gettext_lazy("Return for changes"),
+            frozenset({R.SUBMITTED}),
+            R.RETURNED,
+            OFFICE_DECIDERS,
+            needs_reason=True,
+            reason_label=gettext_lazy("What should the partner change?"),
+            reason_message=gettext_lazy("Say what the partner should change."),
+            effect=_keep_return_reason,
+        ),
+    ],
+)
+# Reports that the partner (or the office) may still change.
+OPEN_REPORT_STATUSES = frozenset({R.DRAFT, R.RETURNED})

@@ -52,7 +52,7 @@ def test_create_a_grant_allocate_part_of_it_and_be_refused_over_the_rest(
     page.get_by_label("Result").select_option(label="C1.1 Output 1.1")
     page.get_by_label("Year").select_option("2014")
     page.get_by_label("Amount").fill("400.00")
-    page.get_by_label("Date").fill("2014-02-01")
+    page.get_by_label("Date", exact=True).fill("2014-02-01")
     page.get_by_role("button", name="Allocate").click()
 
     page.wait_for_load_state()
@@ -64,7 +64,7 @@ def test_create_a_grant_allocate_part_of_it_and_be_refused_over_the_rest(
     page.get_by_label("Result").select_option(label="C2.1 Output 2.1")
     page.get_by_label("Year").select_option("2015")
     page.get_by_label("Amount").fill("600.01")
-    page.get_by_label("Date").fill("2015-02-01")
+    page.get_by_label("Date", exact=True).fill("2015-02-01")
     page.get_by_role("button", name="Allocate").click()
 
     page.wait_for_load_state()

@@ -271,7 +271,8 @@ def test_a_donor_of_another_office_cannot_fund_a_peru_programme(programme, types
 
 def test_a_grant_moves_forward_through_its_stages_and_signing_sets_the_date(make_grant) -> None:
     grant = make_grant("CIDA", "G-1", "10.00", stage=Grant.Stage.PIPELINE, signed_date=None)
-    services.grant_advance(grant=grant, stage=Grant.Stage.PLEDGED)
+    # Each step's date is entered, in order (a step is never dated before the previous one).
+    services.grant_advance(grant=grant, stage=Grant.Stage.PLEDGED, on=date(2013, 2, 1))
     services.grant_advance(grant=grant, stage=Grant.Stage.SIGNED, on=date(2013, 5, 2))
     grant.refresh_from_db()
     assert (grant.stage, grant.signed_date) == (Grant.Stage.SIGNED, date(2013, 5, 2))

@@ -69,6 +69,7 @@ def make_agreement(programme: Any) -> Any:
                 user=pablo,
                 on=date(2012, 2, 20),
                 reason="Set up for a test",
+                confirm=True,
             )
         assert agreement.status == status
         return agreement

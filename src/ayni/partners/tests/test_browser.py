@@ -93,6 +93,8 @@ def test_pablo_creates_submits_and_signs_an_agreement(live_server, page, world) 
     page.wait_for_url("**/partners/agreements/*/")
     expect_status(page, "draft")
 
+    # Each step takes the day it took effect (today unless changed), never before the last.
+    page.locator("#id_submit_date").fill("2012-05-15")
     page.get_by_role("button", name="Submit for review").click()
     expect_status(page, "in review")
 
@@ -113,11 +115,30 @@ def test_pablo_creates_submits_and_signs_an_agreement(live_server, page, world) 
     page.wait_for_url("**/partners/agreements/*/")
     assert "90,000.00" in page.get_by_test_id("unicef-contribution").inner_text()
 
-    page.get_by_label("Signed on (empty: today)").fill("2012-05-20")
+    page.get_by_label("Signature date").fill("2012-05-20")
     page.get_by_role("button", name="Sign", exact=True).click()
     expect_status(page, "signed")
     assert page.get_by_role("cell", name="in review → signed").is_visible()
     assert Agreement.objects.get(reference="PER/SSFA/2012/003").signed_date == date(2012, 5, 20)
+
+
+def test_terminating_asks_for_confirmation_without_javascript(live_server, browser, world) -> None:
+    context = browser.new_context(locale="es-PE", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        sign_in(page, live_server, "pablo")
+        page.goto(f"{live_server.url}{world['plan'].get_absolute_url()}")
+        page.locator("#id_terminate_reason").fill("The partner left Apurímac.")
+        page.get_by_role("button", name="Terminate").click()
+        page.get_by_role("heading", name="This cannot be undone").wait_for()
+        assert Agreement.objects.get(pk=world["plan"].pk).status == "active"
+        page.get_by_label("I understand this cannot be undone").check()
+        page.get_by_role("button", name="Terminate").click()
+        expect_status(page, "terminated")
+        assert page.get_by_role("cell", name="The partner left Apurímac.").is_visible()
+    finally:
+        context.close()
 
 
 def test_the_form_says_what_is_wrong(live_server, page, world) -> None:

@@ -118,7 +118,7 @@ def test_partner_reports_are_scoped(api_for, client_for, world, name) -> None:
 
 
 def test_events_are_scoped_like_reports(api_for, world) -> None:
-    plan_events = set(world["plan"].events.values_list("pk", flat=True))
+    plan_events = set(world["plan"].workflow_events.values_list("pk", flat=True))
     rows = api_for("pia").get("/api/agreement-events/").json()["results"]
     assert {r["id"] for r in rows} == plan_events
     assert api_for("rosa").get("/api/agreement-events/").status_code == 403
@@ -126,7 +126,7 @@ def test_events_are_scoped_like_reports(api_for, world) -> None:
     payload = {"agreement": world["plan"].pk, "transition": "end", "from_status": "active"}
     response = api_for("pablo").post("/api/agreement-events/", payload, format="json")
     assert response.status_code in {403, 405}
-    assert world["plan"].events.count() == len(plan_events)
+    assert world["plan"].workflow_events.count() == len(plan_events)
 
 
 def test_pia_creates_and_submits_a_report_on_the_page_but_cannot_accept(client_for, world) -> None:
@@ -151,7 +151,11 @@ def test_pia_creates_and_submits_a_report_on_the_page_but_cannot_accept(client_f
     accept = reverse("partners:report-action", args=[report.pk, "accept"])
     assert pia.post(accept).status_code == 403
     assert PartnerReport.objects.get(pk=report.pk).status == PartnerReport.Status.SUBMITTED
-    assert client_for("pablo").post(accept).status_code == 302
+    # Accepting cannot be undone: without the box ticked, the confirmation page comes first.
+    pablo = client_for("pablo")
+    assert pablo.post(accept).status_code == 200
+    assert PartnerReport.objects.get(pk=report.pk).status == PartnerReport.Status.SUBMITTED
+    assert pablo.post(accept, {"confirm": "on"}).status_code == 302
     assert PartnerReport.objects.get(pk=report.pk).status == PartnerReport.Status.ACCEPTED
 
 
@@ -189,7 +193,8 @@ def test_pia_reports_through_the_api_and_pablo_accepts(api_for, world) -> None:
     assert returned.json()["status"] == "returned"
     assert returned.json()["return_reason"] == "Name them."
     assert pia.post(f"/api/partner-reports/{pk}/submit/").status_code == 200
-    assert api_for("pablo").post(f"/api/partner-reports/{pk}/accept/").json()["status"] == (
+    accept = f"/api/partner-reports/{pk}/accept/"
+    assert api_for("pablo").post(accept, {"confirm": True}, format="json").json()["status"] == (
         "accepted"
     )
 

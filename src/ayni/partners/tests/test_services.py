@@ -4,9 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from ayni.accounts.models import CountryOffice
+from ayni.core.permissions import has_perm
 from ayni.core.tests.world import make_programme
 from ayni.partners.models import Agreement, Organisation, PartnerReport
 from ayni.partners.services import (
@@ -201,27 +202,28 @@ def test_report_periods_do_not_overlap(make_agreement) -> None:
 def test_report_submit_accept_and_return(make_agreement, actor) -> None:
     agreement = make_agreement("PLAN", status=S.ACTIVE)
     report = report_for(agreement)
-    assert "narrative" in errors_of(partner_report_submit, report=report)
+    assert "narrative" in errors_of(partner_report_submit, report=report, user=actor("pia"))
     report = partner_report_update(report=report, narrative="12 community centres opened.")
-    report = partner_report_submit(report=report)
+    report = partner_report_submit(report=report, user=actor("pia"))
     assert report.status == PartnerReport.Status.SUBMITTED and report.submitted_at
-    with pytest.raises(PermissionDenied):
-        partner_report_accept(report=report, user=actor("pia"))
+    # Accepting is the office's decision (asked by the caller, not the service).
+    assert not has_perm(actor("pia"), "accept", report) and has_perm(
+        actor("pablo"), "accept", report
+    )
+    assert "confirm" in errors_of(partner_report_accept, report=report, user=actor("pablo"))
     assert "reason" in errors_of(
         partner_report_return, report=report, user=actor("pablo"), reason=""
     )
     report = partner_report_return(report=report, user=actor("pablo"), reason="Add the numbers.")
     assert (report.status, report.return_reason) == ("returned", "Add the numbers.")
-    report = partner_report_submit(report=report)
-    report = partner_report_accept(report=report, user=actor("pablo"))
+    report = partner_report_submit(report=report, user=actor("pia"))
+    report = partner_report_accept(report=report, user=actor("pablo"), confirm=True)
     assert report.status == PartnerReport.Status.ACCEPTED
     assert "status" in errors_of(partner_report_update, report=report, narrative="changed")
 
 
-def test_another_office_cannot_accept(make_agreement, actor) -> None:
-    report = partner_report_submit(
-        report=report_for(make_agreement("PLAN", status=S.ACTIVE), narrative="Done")
-    )
-    with pytest.raises(PermissionDenied):
-        partner_report_accept(report=report, user=actor("bruno"))
-    assert PartnerReport.objects.get(pk=report.pk).status == PartnerReport.Status.SUBMITTED
+def test_another_partner_cannot_submit(make_agreement, actor) -> None:
+    report = report_for(make_agreement("PLAN", status=S.ACTIVE), narrative="Done")
+    assert not has_perm(actor("carlos"), "submit", report)
+    assert not has_perm(actor("bruno"), "accept", report)
+    assert has_perm(actor("pia"), "submit", report)

@@ -1,16 +1,17 @@
 """The agreement workflow: every transition, every guard, who may, and that refusals save
-nothing."""
+nothing. (The engine itself is tested in ``core/tests/test_workflow.py``.)"""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
-from ayni.partners.models import Agreement, AgreementEvent
+from ayni.core.permissions import has_perm
+from ayni.partners.models import Agreement
 from ayni.partners.services import agreement_transition
-from ayni.partners.workflow import TRANSITIONS, available_transitions
+from ayni.partners.workflow import AGREEMENT
 
 pytestmark = pytest.mark.django_db
 S = Agreement.Status
@@ -23,7 +24,7 @@ def refused(agreement, transition, user, **kwargs) -> dict[str, list[str]]:
 
 
 def test_the_table_declares_every_transition_once() -> None:
-    assert set(TRANSITIONS) == {
+    assert set(AGREEMENT.transitions) == {
         "submit",
         "return_to_draft",
         "sign",
@@ -33,7 +34,7 @@ def test_the_table_declares_every_transition_once() -> None:
         "end",
         "terminate",
     }
-    assert TRANSITIONS["terminate"].sources == {
+    assert AGREEMENT.transitions["terminate"].sources == {
         S.DRAFT,
         S.IN_REVIEW,
         S.SIGNED,
@@ -61,16 +62,20 @@ def test_each_transition_moves_the_status_and_records_an_event(
     make_agreement, actor, start, transition, target
 ) -> None:
     agreement = make_agreement(status=start)
-    events_before = agreement.events.count()
+    events_before = agreement.workflow_events.count()
     moved = agreement_transition(
-        agreement=agreement, transition=transition, user=actor("ana"), reason="Budget cut"
+        agreement=agreement,
+        transition=transition,
+        user=actor("ana"),
+        reason="Budget cut",
+        confirm=True,
     )
     assert moved.status == target
     assert Agreement.objects.get(pk=agreement.pk).status == target
-    event = agreement.events.latest("at")
-    assert agreement.events.count() == events_before + 1
-    assert (event.transition, event.from_status, event.to_status) == (transition, start, target)
-    assert event.user == actor("ana")
+    event = agreement.workflow_events.last()
+    assert agreement.workflow_events.count() == events_before + 1
+    assert (event.transition, event.from_state, event.to_state) == (transition, start, target)
+    assert event.actor == actor("ana")
 
 
 def test_signing_without_a_budget_is_refused_naming_the_field_and_saves_nothing(
@@ -78,12 +83,12 @@ def test_signing_without_a_budget_is_refused_naming_the_field_and_saves_nothing(
 ) -> None:
     agreement = make_agreement(status=S.IN_REVIEW, unicef_contribution=None)
     log_before = LogEntry.objects.count()
-    errors = refused(agreement, "sign", actor("pablo"), on=date(2012, 2, 1))
+    errors = refused(agreement, "sign", actor("pablo"), on=date(2012, 3, 1))
     assert list(errors) == ["unicef_contribution"]
     assert "without a budget" in errors["unicef_contribution"][0]
     agreement.refresh_from_db()
     assert (agreement.status, agreement.signed_date) == (S.IN_REVIEW, None)
-    assert not agreement.events.filter(transition="sign").exists()
+    assert not agreement.workflow_events.filter(transition="sign").exists()
     assert LogEntry.objects.count() == log_before
 
 
@@ -149,7 +154,7 @@ def test_an_ended_agreement_cannot_be_resumed_or_terminated(make_agreement, acto
     agreement = make_agreement(status=S.ENDED)
     assert "status" in refused(agreement, "resume", actor("pablo"))
     assert "status" in refused(agreement, "terminate", actor("pablo"), reason="late")
-    assert available_transitions(agreement, actor("pablo")) == []
+    assert AGREEMENT.available(agreement, actor("pablo")) == []
 
 
 def test_a_draft_cannot_be_signed_directly(make_agreement, actor) -> None:
@@ -158,15 +163,17 @@ def test_a_draft_cannot_be_signed_directly(make_agreement, actor) -> None:
 
 def test_terminate_needs_a_reason_and_keeps_it(make_agreement, actor) -> None:
     agreement = make_agreement(status=S.ACTIVE)
-    assert list(refused(agreement, "terminate", actor("pablo"), reason="  ")) == ["reason"]
+    errors = refused(agreement, "terminate", actor("pablo"), reason="  ", confirm=True)
+    assert list(errors) == ["reason"]
     assert Agreement.objects.get(pk=agreement.pk).status == S.ACTIVE
     agreement_transition(
         agreement=agreement,
         transition="terminate",
         user=actor("pablo"),
         reason="The partner closed its office in Apurímac.",
+        confirm=True,
     )
-    event = AgreementEvent.objects.get(agreement=agreement, transition="terminate")
+    event = agreement.workflow_events.get(transition="terminate")
     assert event.reason == "The partner closed its office in Apurímac."
 
 
@@ -181,18 +188,46 @@ def test_an_unknown_transition_is_named(make_agreement, actor) -> None:
 
 @pytest.mark.parametrize("name", ["pia", "carlos", "rosa", "diego", "paula", "bruno"])
 def test_only_office_deciders_take_transitions(make_agreement, actor, name) -> None:
+    # The caller asks (services do not): the steps are actions of the agreement's policy.
     agreement = make_agreement("PLAN", status=S.IN_REVIEW)
-    with pytest.raises(PermissionDenied):
-        agreement_transition(agreement=agreement, transition="sign", user=actor(name))
-    assert Agreement.objects.get(pk=agreement.pk).status == S.IN_REVIEW
-    assert available_transitions(agreement, actor(name)) == []
+    assert not any(has_perm(actor(name), step, agreement) for step in AGREEMENT.actions)
+    assert AGREEMENT.available(agreement, actor(name)) == []
 
 
 def test_administrators_managers_and_superusers_may(make_agreement, actor) -> None:
     agreement = make_agreement(status=S.IN_REVIEW)
     for name in ("ana", "pablo", "root"):
-        names = [t.name for t in available_transitions(agreement, actor(name))]
+        assert has_perm(actor(name), "sign", agreement)
+        names = [t.name for t in AGREEMENT.available(agreement, actor(name))]
         assert names == ["return_to_draft", "sign", "terminate"]
+
+
+def test_end_and_terminate_cannot_be_undone_and_ask_for_confirmation(make_agreement, actor) -> None:
+    irreversible = {t.name for t in AGREEMENT.transitions.values() if t.irreversible}
+    assert irreversible == {"end", "terminate"}
+    agreement = make_agreement(status=S.ACTIVE)
+    assert list(refused(agreement, "end", actor("pablo"))) == ["confirm"]
+    assert Agreement.objects.get(pk=agreement.pk).status == S.ACTIVE
+    agreement_transition(agreement=agreement, transition="end", user=actor("pablo"), confirm=True)
+    assert Agreement.objects.get(pk=agreement.pk).status == S.ENDED
+
+
+def test_a_backdated_signature_stores_the_date_entered(make_agreement, actor) -> None:
+    agreement = make_agreement(status=S.IN_REVIEW, end_date=date(2016, 12, 31))
+    signed = agreement_transition(
+        agreement=agreement, transition="sign", user=actor("pablo"), on=date(2014, 3, 5)
+    )
+    assert signed.signed_date == date(2014, 3, 5)
+    event = agreement.workflow_events.get(transition="sign")
+    assert event.effective_date == date(2014, 3, 5)
+    assert event.recorded_at.date() > date(2014, 3, 5)
+
+
+def test_a_step_cannot_be_dated_before_the_previous_one(make_agreement, actor) -> None:
+    agreement = make_agreement(status=S.IN_REVIEW)  # submitted on 2012-02-20
+    errors = refused(agreement, "sign", actor("pablo"), on=date(2012, 2, 19))
+    assert list(errors) == ["date"] and "2012-02-20" in errors["date"][0]
+    assert Agreement.objects.get(pk=agreement.pk).signed_date is None
 
 
 def test_the_audit_trail_records_the_status_change(make_agreement, actor) -> None:

@@ -1,48 +1,31 @@
 """Agreement pages: the list (filters, search, sorting, downloads, totals), the detail page with
-one button per available workflow transition, and the create and edit forms."""
+one form per workflow step the user may take and the history, and the create and edit forms."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.text import capfirst
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import DetailView, FormView, ListView, UpdateView
-from django.views.generic.detail import SingleObjectMixin
 
-from ayni.core.forms import ServiceFormMixin, message_service_errors
+from ayni.core.forms import ServiceFormMixin
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import Column, TableMixin
 from ayni.core.views import ScopedView
+from ayni.core.workflow import Transition, history
+from ayni.core.workflow_web import WorkflowStepView, step_forms
 from ayni.partners.forms import AgreementForm
 from ayni.partners.models import Agreement, Organisation, PartnerReport
-from ayni.partners.policies import REPORT
+from ayni.partners.policies import REPORT, VIEW_HISTORY
 from ayni.partners.services import agreement_create, agreement_transition, agreement_update
-from ayni.partners.workflow import EDITABLE_STATUSES, REPORTABLE_STATUSES, available_transitions
-
-OTHER_LABELS = {
-    "date": gettext_lazy("Signature date"),
-    "reason": gettext_lazy("Reason"),
-    "transition": gettext_lazy("Transition"),
-}
-
-
-def field_label(name: str) -> str:
-    """The name a person reads for a field a service refused ("UNICEF contribution")."""
-    if name in OTHER_LABELS:
-        return str(OTHER_LABELS[name])
-    try:
-        return str(capfirst(Agreement._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
-    except FieldDoesNotExist:
-        return name
+from ayni.partners.workflow import AGREEMENT, EDITABLE_STATUSES, REPORTABLE_STATUSES
 
 
 def _office(request: HttpRequest) -> Any:
@@ -133,8 +116,11 @@ class AgreementDetailView(ScopedView, DetailView):
         )
         context["show_reports"] = has_perm(user, Action.VIEW, PartnerReport)
         context["reports"] = scope(user, Action.VIEW, agreement.reports.all())
-        context["events"] = scope(user, Action.VIEW, agreement.events.select_related("user"))
-        context["transitions"] = available_transitions(agreement, user)
+        context["show_history"] = has_perm(user, VIEW_HISTORY, agreement)
+        context["events"] = history(agreement) if context["show_history"] else []
+        url = reverse("partners:agreement-transition", args=[agreement.pk])
+        context["steps"] = step_forms(AGREEMENT, agreement, user, lambda t: url)
+        context["transitions"] = [form.transition for form in context["steps"]]
         context["can_edit"] = agreement.status in EDITABLE_STATUSES and has_perm(
             user, Action.CHANGE, agreement
         )
@@ -144,41 +130,25 @@ class AgreementDetailView(ScopedView, DetailView):
         return context
 
 
-class AgreementTransitionView(ScopedView, SingleObjectMixin, View):
-    """One workflow button. A refusal comes back to the agreement page with what is missing,
-    naming the field; nothing is saved."""
+class AgreementTransitionView(WorkflowStepView):
+    """One workflow step (the ``transition`` field names it). 403 when the user may not take
+    it; a refusal comes back to the agreement page naming the field; nothing is saved."""
 
     model = Agreement
-    http_method_names = ["post"]
+    workflow = AGREEMENT
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        agreement = self.get_object()
-        raw_date = request.POST.get("date", "").strip()
-        on: date | None = None
-        if raw_date:
-            try:
-                on = date.fromisoformat(raw_date)
-            except ValueError:
-                messages.error(
-                    request, f"{field_label('date')}: {_('Enter a date as YYYY-MM-DD.')}"
-                )
-                return redirect(agreement)
-        try:
-            agreement = agreement_transition(
-                agreement=agreement,
-                transition=request.POST.get("transition", ""),
-                user=request.user,
-                on=on,
-                reason=request.POST.get("reason", ""),
-            )
-        except ValidationError as error:
-            message_service_errors(request, error, field_label)
-        else:
-            messages.success(
-                request,
-                _("The agreement is now %(status)s.") % {"status": agreement.get_status_display()},
-            )
-        return redirect(agreement)
+    def take(self, record: Any, transition: Transition, data: dict[str, Any]) -> Any:
+        return agreement_transition(
+            agreement=record,
+            transition=transition.name,
+            user=self.request.user,
+            on=data.get("date"),
+            reason=data.get("reason", ""),
+            confirm=bool(data.get("confirm")),
+        )
+
+    def done_message(self, record: Any, transition: Transition) -> str:
+        return _("The agreement is now %(status)s.") % {"status": record.get_status_display()}
 
 
 class AgreementCreateView(ScopedView, ServiceFormMixin, FormView):

@@ -1,26 +1,27 @@
-"""Partner progress report pages: create (from the agreement page), detail, edit, and the
-submit / accept / return buttons."""
+"""Partner progress report pages: create (from the agreement page), detail (with its history),
+edit, and the workflow steps: submit (the partner), accept or return (the office)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import DetailView, FormView, UpdateView
-from django.views.generic.detail import SingleObjectMixin
 
-from ayni.core.forms import ServiceFormMixin, message_service_errors
+from ayni.core.forms import ServiceFormMixin
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.views import ScopedView
+from ayni.core.workflow import Transition, history
+from ayni.core.workflow_web import WorkflowStepView, step_forms
 from ayni.partners.forms import PartnerReportForm
 from ayni.partners.models import Agreement, PartnerReport
-from ayni.partners.policies import REPORT, may_review_report
+from ayni.partners.policies import REPORT
 from ayni.partners.services import (
     partner_report_accept,
     partner_report_create,
@@ -28,17 +29,7 @@ from ayni.partners.services import (
     partner_report_submit,
     partner_report_update,
 )
-from ayni.partners.workflow import REPORTABLE_STATUSES
-
-OPEN_STATUSES = {PartnerReport.Status.DRAFT, PartnerReport.Status.RETURNED}
-LABELS = {
-    "period_start": gettext_lazy("Period start"),
-    "period_end": gettext_lazy("Period end"),
-    "narrative": gettext_lazy("Progress"),
-    "reason": gettext_lazy("Reason"),
-    "status": gettext_lazy("Status"),
-    "agreement": gettext_lazy("Agreement"),
-}
+from ayni.partners.workflow import OPEN_REPORT_STATUSES, PARTNER_REPORT, REPORTABLE_STATUSES
 
 
 class PartnerReportCreateView(ScopedView, ServiceFormMixin, FormView):
@@ -92,11 +83,17 @@ class PartnerReportDetailView(ScopedView, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, report = self.request.user, self.object
-        is_open = report.status in OPEN_STATUSES
+        is_open = report.status in OPEN_REPORT_STATUSES
         context["can_edit"] = is_open and has_perm(user, Action.CHANGE, report)
-        context["can_review"] = (
-            report.status == PartnerReport.Status.SUBMITTED and may_review_report(user, report)
+        context["steps"] = step_forms(
+            PARTNER_REPORT,
+            report,
+            user,
+            lambda t: reverse("partners:report-action", args=[report.pk, t.name]),
         )
+        names = {form.transition.name for form in context["steps"]}
+        context["can_review"] = bool(names & {"accept", "return"})
+        context["events"] = history(report)
         return context
 
 
@@ -117,32 +114,30 @@ class PartnerReportUpdateView(ScopedView, ServiceFormMixin, UpdateView):
         return partner_report_update(report=self.object, **form.cleaned_data)
 
 
-class PartnerReportActionView(ScopedView, SingleObjectMixin, View):
-    """Submit (the partner: whoever may change the report), accept or return (the office)."""
+class PartnerReportActionView(WorkflowStepView):
+    """One step of a report, named in the address: submit (the partner, or the office for a
+    report received on paper), accept or return (the office). 403 when the user may not."""
 
     model = PartnerReport
-    http_method_names = ["post"]
+    workflow = PARTNER_REPORT
     kwargs: dict[str, Any]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        report = self.get_object()
-        action = self.kwargs["action"]
-        try:
-            if action == "submit":
-                if not has_perm(request.user, Action.CHANGE, report):
-                    raise PermissionDenied
-                partner_report_submit(report=report)
-                done = _("Report submitted to the office.")
-            elif action == "accept":
-                partner_report_accept(report=report, user=request.user)
-                done = _("Report accepted.")
-            else:
-                partner_report_return(
-                    report=report, user=request.user, reason=request.POST.get("reason", "")
-                )
-                done = _("Report returned to the partner for changes.")
-        except ValidationError as error:
-            message_service_errors(request, error, LABELS)
-        else:
-            messages.success(request, done)
-        return redirect(report)
+    def transition_name(self) -> str:
+        return str(self.kwargs["action"])
+
+    def take(self, record: Any, transition: Transition, data: dict[str, Any]) -> Any:
+        user, on = self.request.user, data.get("date")
+        if transition.name == "submit":
+            return partner_report_submit(report=record, user=user, on=on)
+        if transition.name == "accept":
+            return partner_report_accept(
+                report=record, user=user, on=on, confirm=bool(data.get("confirm"))
+            )
+        return partner_report_return(report=record, user=user, on=on, reason=data.get("reason", ""))
+
+    def done_message(self, record: Any, transition: Transition) -> str:
+        return {
+            "submit": _("Report submitted to the office."),
+            "accept": _("Report accepted."),
+            "return": _("Report returned to the partner for changes."),
+        }[transition.name]
