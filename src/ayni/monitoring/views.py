@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
@@ -12,7 +12,7 @@ from django.views.generic import DetailView, ListView
 from ayni.accounts.mixins import ScopedView
 from ayni.accounts.permissions import Action, has_perm, scope
 from ayni.core.charts import LineChart, Series
-from ayni.core.tables import csv_response
+from ayni.core.exports import export_response
 from ayni.geography.models import Location
 from ayni.geography.svg import department_map
 from ayni.monitoring import analytics, equity
@@ -72,8 +72,9 @@ class IndicatorDetailView(ScopedView, DetailView):
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         if request.GET.get("format") == "csv":
-            self.object = self.get_object()
-            return self._download()
+            indicator = self.get_object()
+            params = {"indicator": indicator.code}
+            return export_response(request, "monitoring.indicator-data", "csv", params)
         return super().get(request, *args, **kwargs)
 
     def _rows(self, indicator: Indicator, year: int | None) -> list[dict[str, Any]]:
@@ -84,39 +85,6 @@ class IndicatorDetailView(ScopedView, DetailView):
         )
         worse_first = indicator.direction == Indicator.Direction.HIGHER_IS_BETTER
         return sorted(rows, key=lambda r: r["value"], reverse=not worse_first)
-
-    def _download(self) -> StreamingHttpResponse:
-        indicator: Indicator = self.object
-        rows = analytics.series(indicator.code, location_code=None, period_type=None)
-        header = [
-            "indicator",
-            "location",
-            "name",
-            "period",
-            "value",
-            "lower",
-            "upper",
-            "source",
-            "illustrative",
-        ]
-        return csv_response(
-            indicator.code,
-            header,
-            (
-                [
-                    indicator.code,
-                    r["location_code"],
-                    r["location_name"],
-                    r["period"],
-                    r["value"],
-                    r["lower"],
-                    r["upper"],
-                    r["source_code"],
-                    "yes" if r["is_illustrative"] else "",
-                ]
-                for r in rows
-            ),
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
