@@ -71,6 +71,7 @@ check: install-test
 bench: install-test
 	$(BIN)/python bench/analytics_bench.py
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/export_bench.py
 
 ## make messages: refresh the translation files after changing user-facing text.
 messages: install-test

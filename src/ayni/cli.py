@@ -14,6 +14,7 @@ GROUPS = {
     "geo": "Geography: places, zones and boundaries",
     "sdmx": "SDMX: pull data from an SDMX web service",
     "analytics": "Analytics store: refresh and query",
+    "jobs": "Background jobs: remove old files",
 }
 
 

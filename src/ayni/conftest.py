@@ -56,6 +56,12 @@ def analytics_dir(settings: Any, tmp_path: Any) -> None:
     settings.AYNI_ANALYTICS_DIR = tmp_path / "analytics"
 
 
+@pytest.fixture(autouse=True)
+def media_dir(settings: Any, tmp_path: Any) -> None:
+    """Job files (uploads, exports) of each test go to its own folder, not the data directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def actor(db: None) -> Any:
     """``actor("rosa")`` → the user; fixtures are loaded once per session."""

@@ -196,6 +196,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(DATA_DIR / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # What jobs read and write (uploaded imports, exports): under MEDIA_ROOT, which no URL
+    # serves; files are downloaded only through the job's download view, which checks who
+    # asks. Point this alias at another backend (object storage) to share it between hosts.
+    "jobs": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -215,6 +219,16 @@ AYNI_MAX_IMPORT_BYTES = envint("AYNI_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
 AYNI_JOBS = envstr("AYNI_JOBS", "thread")
 if AYNI_JOBS not in {"thread", "worker"}:
     raise ImproperlyConfigured(f"AYNI_JOBS must be thread or worker, not {AYNI_JOBS!r}")
+# A running job shows it is alive through its process (same host: the process is checked) and
+# a heartbeat written every AYNI_JOB_HEARTBEAT_SECONDS; a job of another host whose heartbeat
+# is older than AYNI_JOB_STALE_SECONDS is taken as dead. Workers and the web process look for
+# dead jobs every AYNI_JOB_SWEEP_SECONDS.
+AYNI_JOB_HEARTBEAT_SECONDS = envint("AYNI_JOB_HEARTBEAT_SECONDS", 30)
+AYNI_JOB_STALE_SECONDS = envint("AYNI_JOB_STALE_SECONDS", 300)
+AYNI_JOB_SWEEP_SECONDS = envint("AYNI_JOB_SWEEP_SECONDS", 60)
+# A list download of more rows than this runs as a job (progress page, then a download link)
+# instead of streaming in the request.
+AYNI_EXPORT_INLINE_MAX_ROWS = envint("AYNI_EXPORT_INLINE_MAX_ROWS", 5000)
 # The analytics store's folder (Parquet, one partition per country, year and indicator);
 # empty means <DATA_DIR>/analytics. Read at each use, so tests and benchmarks may change it.
 AYNI_ANALYTICS_DIR = envstr("AYNI_ANALYTICS_DIR")
@@ -264,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "WorkplanStatusEnum": "ayni.programmes.models.Workplan.Status",
         "StudyStatusEnum": "ayni.evidence.models.Study.Status",
         "GrantStageEnum": "ayni.finance.models.Grant.Stage",
+        "JobStatusEnum": "ayni.core.models.Job.Status",
     },
 }
 

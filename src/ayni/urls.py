@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from ayni.core import job_api
 from ayni.evidence import api as evidence_api
 from ayni.finance import api as finance_api
 from ayni.geography import api as geography_api
@@ -20,6 +21,7 @@ for module in (
     finance_api,
     evidence_api,
     monitoring_api,
+    job_api,
 ):
     module.register(router)
 
@@ -27,6 +29,7 @@ admin.site.site_header = "Ayni"
 
 urlpatterns = [
     path("", include("ayni.reporting.urls")),
+    path("", include("ayni.core.urls")),
     path("", include("ayni.geography.urls")),
     path("", include("ayni.partners.urls")),
     path("", include("ayni.programmes.urls")),

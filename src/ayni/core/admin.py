@@ -1,7 +1,7 @@
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 
-from ayni.core.models import ImportBatch, WorkflowEvent
+from ayni.core.models import ImportBatch, Job, JobFile, WorkflowEvent
 from ayni.core.permissions import is_active_superuser
 
 
@@ -22,6 +22,24 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class JobFileInline(admin.TabularInline):
+    model = JobFile
+    fields = ("role", "key", "name", "size", "content_type", "created_at")
+    readonly_fields = ("role", "key", "name", "size", "content_type", "created_at")
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Every job of every user, read-only (pages and the API show a job to its starter)."""
+
+    list_display = ["pk", "kind", "status", "created_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+    inlines = [JobFileInline]
 
 
 @admin.register(WorkflowEvent)

@@ -2,21 +2,38 @@
 
 A job function is registered under a kind (``@job_handler("monitoring.import")``) and called
 as ``handler(job, report)`` where ``report(done, total=None)`` saves progress. What it
-returns (a dict) is the job's result; an exception fails the job with its message.
+returns (a dict) is the job's result; an exception fails the job with its message. What a
+job reads and writes are ``JobFile`` rows (``enqueue(..., inputs=...)``,
+``output_file``); the process that runs a job is recorded on it, so that a job left running
+by a process that died is found (``liveness``) and marked failed.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections, transaction
+from django.core.files.base import File
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
-from ayni.core.models import Job
+from ayni.core import liveness
+from ayni.core.models import Job, JobFile
 
 logger = logging.getLogger(__name__)
 
@@ -24,24 +41,109 @@ Handler = Callable[[Job, Callable[..., None]], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 
 
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
+@dataclass(frozen=True)
+class Kind:
+    """What the pages say of a kind of job and who may start one (checked again on retry)."""
+
+    title: Any = ""
+    page: str = ""  # the URL name of a page of its own (the import page); else the job page
+    describe: Callable[[Job], list[tuple[Any, str]]] | None = None
+    may_start: Callable[[Any, dict[str, Any]], bool] | None = None
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def job_handler(
+    kind: str,
+    *,
+    title: Any = "",
+    page: str = "",
+    describe: Callable[[Job], list[tuple[Any, str]]] | None = None,
+    may_start: Callable[[Any, dict[str, Any]], bool] | None = None,
+) -> Callable[[Handler], Handler]:
     def decorator(function: Handler) -> Handler:
         HANDLERS[kind] = function
+        KINDS[kind] = Kind(title=title, page=page, describe=describe, may_start=may_start)
         return function
 
     return decorator
 
 
-def enqueue(kind: str, *, payload: dict[str, Any], user: Any = None) -> Job:
-    """Record a job and start it where ``AYNI_JOBS`` says (after the transaction commits)."""
+def kind_of(job: Job) -> Kind:
+    return KINDS.get(job.kind, Kind(title=job.kind))
+
+
+def enqueue(
+    kind: str,
+    *,
+    payload: dict[str, Any],
+    user: Any = None,
+    inputs: dict[str, Any] | None = None,
+    inputs_from: Job | None = None,
+    retry_of: Job | None = None,
+) -> Job:
+    """Record a job and start it where ``AYNI_JOBS`` says (after the transaction commits).
+
+    ``inputs`` are uploaded files (by key) saved through the storage API as the job's input
+    files; ``inputs_from`` re-uses the input files of an earlier job (a retry, the real run
+    after a dry run) without copying them.
+    """
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job.objects.create(
-        kind=kind, payload=payload, created_by=user if getattr(user, "pk", None) else None
+        kind=kind,
+        payload=payload,
+        created_by=user if getattr(user, "pk", None) else None,
+        retry_of=retry_of,
     )
+    for key, upload in (inputs or {}).items():
+        if upload is None:
+            continue
+        stored = JobFile(
+            job=job,
+            role=JobFile.Role.INPUT,
+            key=key,
+            name=Path(upload.name or key).name[:255],
+            size=upload.size or 0,
+            content_type=getattr(upload, "content_type", "") or "",
+        )
+        stored.file.save(upload.name or key, upload, save=False)
+        stored.save()
+    if inputs_from is not None:
+        for earlier in inputs_from.files.filter(role=JobFile.Role.INPUT):
+            JobFile.objects.create(
+                job=job,
+                role=earlier.role,
+                key=earlier.key,
+                name=earlier.name,
+                file=earlier.file.name,
+                size=earlier.size,
+                content_type=earlier.content_type,
+            )
     if settings.AYNI_JOBS == "thread":
         transaction.on_commit(lambda: _start_thread(job.pk))
     return job
+
+
+@contextmanager
+def input_path(job: Job, key: str) -> Iterator[Path | None]:
+    """A local path to the job's input file ``key`` (None if it has none), for readers that
+    need one: the file itself on a local storage, else a temporary copy removed afterwards."""
+    stored = job.input(key)
+    if stored is None:
+        yield None
+        return
+    try:
+        yield Path(stored.file.path)
+        return
+    except NotImplementedError:  # a remote storage: no local path
+        pass
+    suffix = Path(stored.file.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy, stored.file.open("rb") as source:
+        shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield Path(copy.name)
 
 
 def _start_thread(job_id: int) -> None:
@@ -73,21 +175,26 @@ def live(job: Job) -> Job:
 
 
 class _ProgressSaver:
-    """Saves a running job's progress where other requests and processes can see it now.
+    """Saves a running job's progress (and so its heartbeat) where other requests and
+    processes can see it now.
 
     Outside a transaction: an ordinary update. Inside one (an import's) on PostgreSQL: an
     update on a second connection of its own, in autocommit, so that a worker in another
     process shows progress too. Inside one on SQLite, which lets one connection write at a
-    time: nothing until the job ends (this process's pages read ``_LIVE``).
+    time: nothing until the job ends (this process's pages read ``_LIVE``; other processes of
+    the same host tell that it is alive from its process, see ``liveness``).
     """
 
     def __init__(self) -> None:
         self._side: Any = None
 
     def save(self, job: Job) -> None:
+        now = timezone.now()
         if not connection.in_atomic_block:
             Job.objects.filter(pk=job.pk).update(
-                progress_done=job.progress_done, progress_total=job.progress_total
+                progress_done=job.progress_done,
+                progress_total=job.progress_total,
+                heartbeat_at=now,
             )
         elif connection.vendor == "postgresql":
             if self._side is None:
@@ -95,9 +202,9 @@ class _ProgressSaver:
             table = self._side.ops.quote_name(Job._meta.db_table)
             with self._side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET progress_done = %s, progress_total = %s "  # noqa: S608
-                    "WHERE id = %s",
-                    [job.progress_done, job.progress_total, job.pk],
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, "  # noqa: S608
+                    "heartbeat_at = %s WHERE id = %s",
+                    [job.progress_done, job.progress_total, now, job.pk],
                 )
 
     def close(self) -> None:
@@ -106,12 +213,76 @@ class _ProgressSaver:
             self._side = None
 
 
+class _Heartbeat:
+    """Writes the job's heartbeat every ``AYNI_JOB_HEARTBEAT_SECONDS`` from a thread of its own
+    (its own connection, in autocommit), so that a job that reports no progress for a while
+    (one long query) is not taken for dead by a process of another host.
+
+    Not on SQLite: a second writer would wait on the job's own write lock, and SQLite serves
+    one host, where the process itself is checked.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if connection.vendor == "sqlite":
+            return
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(settings.AYNI_JOB_HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("job %s: heartbeat not saved", self.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def _claim(job: Job) -> None:
+    """Mark ``job`` running in this process (host, pid, start token) from now."""
+    runner = liveness.this_process()
+    job.status = Job.Status.RUNNING
+    job.started_at = job.started_at or timezone.now()
+    job.heartbeat_at = timezone.now()
+    job.worker_host, job.worker_pid, job.worker_token = runner.host, runner.pid, runner.token
+    job.save(
+        update_fields=[
+            "status",
+            "started_at",
+            "heartbeat_at",
+            "worker_host",
+            "worker_pid",
+            "worker_token",
+        ]
+    )
+
+
 def run(job: Job) -> Job:
     """Run one job now, in this thread, recording progress and the end state."""
-    job.status = Job.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    runner = liveness.this_process()
+    claimed_here = (job.worker_host, job.worker_pid, job.worker_token) == (
+        runner.host,
+        runner.pid,
+        runner.token,
+    )
+    if not (job.status == Job.Status.RUNNING and claimed_here):
+        _claim(job)  # not yet claimed by this process (``take_next`` claims as it takes)
     saver = _ProgressSaver()
+    heartbeat = _Heartbeat(job.pk)
+    heartbeat.start()
 
     def report(done: int, total: int | None = None) -> None:
         job.progress_done = done
@@ -128,18 +299,29 @@ def run(job: Job) -> Job:
         job.status = Job.Status.FAILED
         job.message = str(exc)
     finally:
+        heartbeat.stop()
         saver.close()
     job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "result",
-            "message",
-            "finished_at",
-            "progress_done",
-            "progress_total",
-        ]
+    # Only if it is still this process's run: a job that a sweep took for dead (its host
+    # unreachable for longer than AYNI_JOB_STALE_SECONDS) stays failed, and may be retried.
+    saved = Job.objects.filter(
+        pk=job.pk,
+        status=Job.Status.RUNNING,
+        worker_host=job.worker_host,
+        worker_pid=job.worker_pid,
+        worker_token=job.worker_token,
+    ).update(
+        status=job.status,
+        result=job.result,
+        message=job.message,
+        finished_at=job.finished_at,
+        progress_done=job.progress_done,
+        progress_total=job.progress_total,
+        heartbeat_at=job.finished_at,
     )
+    if not saved:
+        logger.warning("job %s ended after it was marked failed; its end is not saved", job.pk)
+        job.refresh_from_db()
     _LIVE.pop(job.pk, None)
     return job
 
@@ -153,7 +335,20 @@ def take_next() -> Job | None:
         job = queued.first()
         if job is None:
             return None
-        job.status = Job.Status.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        _claim(job)
     return job
+
+
+def output_file(job: Job, *, key: str, name: str, content: File, content_type: str) -> JobFile:
+    """Save what ``job`` produced through the storage API as its output file ``key``."""
+    stored = JobFile(
+        job=job,
+        role=JobFile.Role.OUTPUT,
+        key=key,
+        name=name[:255],
+        size=content.size or 0,
+        content_type=content_type,
+    )
+    stored.file.save(name, content, save=False)
+    stored.save()
+    return stored

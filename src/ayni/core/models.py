@@ -3,10 +3,13 @@ and the event log of every workflow."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -125,12 +128,27 @@ class ImportBatch(models.Model):
         return f"{self.kind} {self.file_name} ({self.get_status_display()})"
 
 
+def job_storage() -> Storage:
+    """Where job files live: the ``jobs`` storage of ``STORAGES`` (a folder under the data
+    directory by default, never served as static or media files)."""
+    return storages["jobs"]
+
+
+def job_file_name(instance: JobFile, filename: str) -> str:
+    """A random stored name: the user's file name is kept in ``JobFile.name``, never as a path."""
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"jobs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class Job(models.Model):
-    """Long work (imports, exports, refreshes) run outside the request, with its progress.
+    """Long work (imports, exports, refreshes) run outside the request, with its progress and
+    the files it reads and writes (``JobFile``).
 
     Where it runs is a setting (``AYNI_JOBS``): ``thread`` runs it in a thread of the web
     process (the embedded default: no extra service), ``worker`` leaves it queued for
-    ``ayni worker``, which takes jobs from the database with row locks (PostgreSQL).
+    ``ayni worker``, which takes jobs from the database with row locks (PostgreSQL). The
+    process running a job is recorded (host, process id, a token of that process's start) so
+    that a job left running by a process that died can be told apart and marked failed.
     """
 
     class Status(models.TextChoices):
@@ -143,7 +161,7 @@ class Job(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    payload = models.JSONField(_("parameters"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
@@ -159,11 +177,27 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    worker_host = models.CharField(_("host running it"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("process running it"), null=True, blank=True)
+    worker_token = models.CharField(_("process start token"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        verbose_name=_("retry of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retries",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="core_job_status_created"),
+            models.Index(fields=["created_by", "created_at"], name="core_job_starter_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.get_status_display()})"
@@ -177,6 +211,45 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    def output(self) -> JobFile | None:
+        """The file the job produced, if it produced one and it was not cleaned up since."""
+        return self.files.filter(role=JobFile.Role.OUTPUT).order_by("-pk").first()
+
+    def input(self, key: str) -> JobFile | None:
+        return self.files.filter(role=JobFile.Role.INPUT, key=key).order_by("-pk").first()
+
+
+class JobFile(models.Model):
+    """A file a job reads (an uploaded import) or produces (an export), kept through Django's
+    storage API (``STORAGES["jobs"]``) and downloaded only through a view that checks the job.
+
+    A retry, or the real run after a dry run, reads the same input: its rows point at the same
+    stored file, which is deleted only when no row points at it any more.
+    """
+
+    class Role(models.TextChoices):
+        INPUT = "input", _("input")
+        OUTPUT = "output", _("output")
+
+    job = models.ForeignKey(
+        Job, verbose_name=_("job"), on_delete=models.CASCADE, related_name="files"
+    )
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    key = models.CharField(_("key"), max_length=32)
+    name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=job_file_name, storage=job_storage, max_length=255)
+    size = models.BigIntegerField(_("size (bytes)"), default=0)
+    content_type = models.CharField(_("content type"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["job", "role", "key"]
+        verbose_name = _("job file")
+        verbose_name_plural = _("job files")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()}, job #{self.job_id})"
 
 
 class WorkflowEvent(models.Model):

@@ -1,7 +1,11 @@
 """Who sees jobs, import batches and workflow events: a job is its starter's (and
 superusers'); import batches are read by administrators and M&E officers of the office of
 whoever ran them; a record's workflow events by whoever may read its history (the workflow's
-``history_action`` on the record's own policy)."""
+``history_action`` on the record's own policy).
+
+Any signed-in user may start jobs (``ADD``): each kind checks its own right (importing is
+adding data values, an export reads what its list page shows) when it starts and again when
+it is retried or runs."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ BATCH_READERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
 @register(Job)
 class JobPolicy(Policy):
     def can(self, user: Any, action: str) -> bool:
-        return bool(user.is_authenticated and action == Action.VIEW)
+        return bool(user.is_authenticated and action in {Action.VIEW, Action.ADD})
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(created_by=user)

@@ -8,4 +8,4 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
-        from ayni.finance import policies  # noqa: F401
+        from ayni.finance import exports, policies  # noqa: F401

@@ -6,28 +6,28 @@ Views are thin: reads come from ``finance.selectors``, writes go through ``finan
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from ayni.core.exports import export_response
 from ayni.core.forms import ServiceFormMixin, add_service_errors
 from ayni.core.permissions import Action, has_perm, scope
-from ayni.core.tables import Column, TableMixin, csv_response, xlsx_response
+from ayni.core.tables import TableMixin
 from ayni.core.views import ScopedView
 from ayni.core.workflow import Transition, history
 from ayni.core.workflow_web import WorkflowStepView, step_forms
 from ayni.finance import selectors, services
+from ayni.finance.exports import GrantTable
 from ayni.finance.forms import AllocationForm, GrantForm
 from ayni.finance.models import Allocation, BudgetLine, Donor, FundingType, Grant
 from ayni.finance.policies import VIEW_OFFICE_FIGURES
@@ -58,24 +58,10 @@ class DonorListView(ScopedView, TableMixin, ListView):
     model = Donor
     paginate_by = 50
     template_name = "finance/donor_list.html"
-    export_name = "donors"
-    default_sort = "organisation__name"
-    columns = [
-        Column("organisation__name", gettext_lazy("Donor"), sort="organisation__name"),
-        Column("code", gettext_lazy("Code"), sort="code"),
-        Column("grant_count", gettext_lazy("Grants"), sort="grant_count"),
-    ]
+    export_name = "finance.donors"
 
     def get_queryset(self) -> QuerySet[Donor]:
-        queryset = (
-            super()
-            .get_queryset()
-            .select_related("organisation")
-            .annotate(grant_count=Count("grants"))
-        )
-        if self.request.GET.get("q"):
-            queryset = queryset.filter(organisation__name__icontains=self.request.GET["q"])
-        return self.sort_queryset(queryset)
+        return self.table_rows()
 
 
 class DonorDetailView(ScopedView, DetailView):
@@ -119,49 +105,17 @@ class GrantListView(ScopedView, TableMixin, ListView):
     model = Grant
     paginate_by = 50
     template_name = "finance/grant_list.html"
-    export_name = "grants"
-    default_sort = "reference"
-    columns = [
-        Column("reference", gettext_lazy("Reference"), sort="reference"),
-        Column("donor", gettext_lazy("Donor"), sort="donor__organisation__name"),
-        Column("funding_type", gettext_lazy("Funding type"), sort="funding_type__position"),
-        Column(
-            "stage",
-            gettext_lazy("Stage"),
-            sort="stage",
-            value=lambda g: g.get_stage_display(),
-        ),
-        Column("amount", gettext_lazy("Amount"), sort="amount"),
-        Column("currency", gettext_lazy("Currency"), sort="currency"),
-        Column("allocated", gettext_lazy("Allocated"), sort="allocated"),
-        Column("available", gettext_lazy("Available"), sort="available"),
-        Column("expiry_date", gettext_lazy("Expires"), sort="expiry_date"),
-    ]
-
-    def filtered(self) -> QuerySet[Grant]:
-        queryset = super().get_queryset()
-        params = self.request.GET
-        if params.get("stage") in Grant.Stage.values:
-            queryset = queryset.filter(stage=params["stage"])
-        if params.get("donor", "").isdigit():
-            queryset = queryset.filter(donor_id=int(params["donor"]))
-        if params.get("funding_type"):
-            queryset = queryset.filter(funding_type__code=params["funding_type"])
-        if params.get("programme", "").isdigit():
-            queryset = queryset.filter(programme_id=int(params["programme"]))
-        if params.get("q", "").strip():
-            queryset = queryset.filter(reference__icontains=params["q"].strip())
-        return queryset
+    export_name = "finance.grants"
 
     def get_queryset(self) -> QuerySet[Grant]:
-        queryset = self.filtered().select_related("donor__organisation", "funding_type")
-        return self.sort_queryset(selectors.with_allocated(queryset))
+        return self.table_rows()
 
     def totals(self) -> list[dict[str, Any]]:
         sums: dict[str, dict[str, Decimal]] = defaultdict(
             lambda: {"amount": Decimal(0), "allocated": Decimal(0), "available": Decimal(0)}
         )
-        rows = selectors.with_allocated(self.filtered()).values_list(  # type: ignore[misc]
+        filtered = GrantTable().filtered(self.request.user, self.table_params())
+        rows = selectors.with_allocated(filtered).values_list(  # type: ignore[misc]
             "currency", "amount", "allocated", "available"
         )
         for currency, amount, allocated, available in rows:
@@ -340,41 +294,9 @@ class BudgetView(ScopedView, TemplateView):
             self.figures_error = ""
         fmt = request.GET.get("format")
         if fmt in {"csv", "xlsx"} and not self.figures_error:
-            header, rows = self.export_rows()
-            name = f"budget-{self.programme.code}"
-            if fmt == "csv":
-                return csv_response(name, header, rows)  # type: ignore[return-value]
-            return xlsx_response(name, header, rows)
+            params = {"programme": str(self.programme.pk)}
+            return export_response(request, "finance.budget", fmt, params)  # type: ignore[return-value]
         return super().get(request, *args, **kwargs)
-
-    def export_rows(self) -> tuple[list[str], Iterable[list[Any]]]:
-        years = list(self.programme.years)
-        header = [
-            _("Code"),
-            _("Result"),
-            _("Level"),
-            *[str(y) for y in years],
-            _("Planned"),
-            _("Funded"),
-            _("Gap"),
-            _("Spent"),
-            _("Currency"),
-        ]
-        rows = [
-            [
-                result.code,
-                result.title,
-                result.get_level_display(),
-                *[by_year.get(y, Decimal("0.00")) for y in years],
-                figures.planned,
-                figures.funded,
-                figures.gap,
-                figures.spent,
-                figures.currency,
-            ]
-            for result, by_year, figures in self.table
-        ]
-        return [str(h) for h in header], rows
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -21,16 +20,18 @@ from rest_framework.routers import BaseRouter
 
 from ayni.core import jobs
 from ayni.core.drf import AyniPermission
+from ayni.core.exports import export_params, get_export_type
+from ayni.core.job_api import JobSerializer
 from ayni.core.models import Job
 from ayni.core.permissions import Action, scope
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
-from ayni.core.tables import csv_response
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 from ayni.geography.models import Country
 from ayni.geography.selectors import CountryNotChosen, country_for, national_location
 from ayni.monitoring import analytics, equity
+from ayni.monitoring.exports import FILTERS
 from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
-from ayni.monitoring.import_views import save_upload
+from ayni.monitoring.import_views import import_payload
 from ayni.monitoring.models import DataValue, Indicator, Target
 from ayni.monitoring.policies import IMPORT
 from ayni.monitoring.selectors import FIRST_LEVEL
@@ -110,31 +111,6 @@ class DataValueSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
         ]
 
 
-FILTERS = {
-    "country": "location__country__iso2__iexact",
-    "indicator": "indicator__code",
-    "location": "location__code",
-    "year": "year",
-    "period": "period",
-    "period_type": "period_type",
-    "disaggregation": "disaggregation",
-    "source": "source__code",
-}
-
-CSV_FIELDS = [
-    "indicator__code",
-    "location__code",
-    "period",
-    "disaggregation",
-    "value",
-    "lower",
-    "upper",
-    "source__code",
-    "flags",
-    "is_illustrative",
-]
-
-
 @extend_schema(
     parameters=[
         *[OpenApiParameter(name, OpenApiTypes.STR) for name in FILTERS],
@@ -162,9 +138,9 @@ class DataValueViewSet(ScopedReadOnlyViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         if request.query_params.get("output") == "csv":
-            rows = self.get_queryset().values_list(*CSV_FIELDS).iterator(chunk_size=5000)
-            header = [name.split("__")[0] for name in CSV_FIELDS]
-            return csv_response("data-values", header, (list(row) for row in rows))
+            # Always streamed: API clients read the body as it comes, however long.
+            params = export_params(request.query_params)
+            return get_export_type("monitoring.data-values").response(request.user, params, "csv")
         return super().list(request, *args, **kwargs)
 
 
@@ -305,29 +281,11 @@ class ImportRequestSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=True)
 
 
-class JobSerializer(serializers.ModelSerializer):
-    percent = serializers.IntegerField(read_only=True, allow_null=True)
+class ImportJobSerializer(JobSerializer):
     error_report = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Job
-        fields = [
-            "id",
-            "kind",
-            "status",
-            "progress_done",
-            "progress_total",
-            "percent",
-            "result",
-            "message",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "error_report",
-        ]
-
-    def to_representation(self, instance: Job) -> dict[str, Any]:
-        return super().to_representation(jobs.live(instance))
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "error_report"]
 
     def get_error_report(self, obj: Job) -> str | None:
         batch = (obj.result or {}).get("batch")
@@ -340,7 +298,7 @@ class ImportViewSet(viewsets.GenericViewSet):
     counts and the link to its error report (CSV)."""
 
     queryset = Job.objects.filter(kind="monitoring.import")
-    serializer_class = JobSerializer
+    serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser]
 
     def get_queryset(self) -> QuerySet[Job]:
@@ -349,7 +307,7 @@ class ImportViewSet(viewsets.GenericViewSet):
     # Starting an import is the data values' action; reading a job is reading one's own job.
     permission_actions = {"create": (DataValue, IMPORT)}
 
-    @extend_schema(request=ImportRequestSerializer, responses=JobSerializer)
+    @extend_schema(request=ImportRequestSerializer, responses=ImportJobSerializer)
     def create(self, request: Request) -> Response:
         form = ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -357,24 +315,23 @@ class ImportViewSet(viewsets.GenericViewSet):
         if upload.size > settings.AYNI_MAX_IMPORT_BYTES:
             raise ValidationError({"file": f"larger than {settings.AYNI_MAX_IMPORT_BYTES} bytes"})
         mapping = form.validated_data.get("mapping")
+        payload = import_payload(
+            file_name=upload.name,
+            fmt=form.validated_data["format"],
+            atomic=not form.validated_data["best_effort"],
+            dry_run=form.validated_data["dry_run"],
+            user=request.user,
+        )
         job = jobs.enqueue(
             "monitoring.import",
             user=request.user,
-            payload={
-                "path": save_upload(upload),
-                "mapping": save_upload(mapping) if mapping else "",
-                "format": form.validated_data["format"],
-                "atomic": not form.validated_data["best_effort"],
-                "dry_run": form.validated_data["dry_run"],
-                "user_id": request.user.pk,
-                "file_name": upload.name,
-                "language": translation.get_language(),
-            },
+            payload=payload,
+            inputs={"data": upload, "mapping": mapping},
         )
-        return Response(JobSerializer(job).data, status=201)
+        return Response(ImportJobSerializer(job).data, status=201)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(JobSerializer(self.get_object()).data)
+        return Response(ImportJobSerializer(self.get_object()).data)
 
 
 def register(router: BaseRouter) -> None:

@@ -8,7 +8,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from ayni.monitoring import jobs, policies  # noqa: F401
+        from ayni.monitoring import exports, jobs, policies  # noqa: F401
         from ayni.monitoring.analytics import connect_signals
 
         connect_signals()

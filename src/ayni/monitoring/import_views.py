@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-import io
-import uuid
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import DetailView, FormView
 
-from ayni.core import jobs
+from ayni.core import jobs, liveness
+from ayni.core.exports import export_response
 from ayni.core.models import ImportBatch, Job
-from ayni.core.permissions import Action, scope
+from ayni.core.permissions import Action, has_perm, scope
+from ayni.core.selectors import job_page, jobs_started_by
 from ayni.core.views import ScopedView
-from ayni.monitoring.imports.pipeline import write_error_report
 from ayni.monitoring.models import DataValue
 from ayni.monitoring.policies import IMPORT
 
@@ -59,15 +60,17 @@ class ImportForm(forms.Form):
         return upload
 
 
-def save_upload(upload: Any) -> str:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    # A random name: the uploader's file name is kept only as a suffix, never as a path.
-    target = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:10]}"
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return str(target)
+def import_payload(*, file_name: str, fmt: str, atomic: bool, dry_run: bool, user: Any) -> dict:
+    """The parameters of an import job (the files themselves are its input files)."""
+    return {
+        "format": fmt,
+        "atomic": atomic,
+        "dry_run": dry_run,
+        "user_id": user.pk,
+        "file_name": Path(file_name).name,
+        # The job runs outside the request: its messages use the requester's language.
+        "language": translation.get_language(),
+    }
 
 
 class ImportStartView(ScopedView, FormView):
@@ -88,20 +91,20 @@ class ImportStartView(ScopedView, FormView):
         return context
 
     def form_valid(self, form: ImportForm) -> HttpResponse:
-        payload = {
-            "path": save_upload(form.cleaned_data["file"]),
-            "mapping": save_upload(form.cleaned_data["mapping"])
-            if form.cleaned_data["mapping"]
-            else "",
-            "format": form.cleaned_data["format"],
-            "atomic": not form.cleaned_data["best_effort"],
-            "dry_run": True,
-            "user_id": self.request.user.pk,
-            "file_name": form.cleaned_data["file"].name,
-            # The job runs outside the request: its messages use the requester's language.
-            "language": translation.get_language(),
-        }
-        job = jobs.enqueue("monitoring.import", payload=payload, user=self.request.user)
+        data = form.cleaned_data
+        payload = import_payload(
+            file_name=data["file"].name,
+            fmt=data["format"],
+            atomic=not data["best_effort"],
+            dry_run=True,
+            user=self.request.user,
+        )
+        job = jobs.enqueue(
+            "monitoring.import",
+            payload=payload,
+            user=self.request.user,
+            inputs={"data": data["file"], "mapping": data["mapping"]},
+        )
         return HttpResponseRedirect(reverse("monitoring:import-job", args=[job.pk]))
 
 
@@ -118,14 +121,18 @@ class ImportJobView(ScopedView, DetailView):
             return ["monitoring/_import_job_status.html"]
         return [self.template_name]
 
+    def get_queryset(self) -> QuerySet[Job]:
+        return jobs_started_by(self.request.user).filter(kind="monitoring.import")
+
     def get_object(self, queryset: QuerySet[Job] | None = None) -> Job:
-        return jobs.live(super().get_object(queryset))
+        return jobs.live(liveness.refresh_if_dead(super().get_object(queryset)))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job: Job = self.object
         batch_id = job.result.get("batch") if job.result else None
         context["batch"] = ImportBatch.objects.filter(pk=batch_id).first() if batch_id else None
+        context["can_retry"] = job_page(job, self.request.user)["can_retry"]
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -133,21 +140,25 @@ class ImportJobView(ScopedView, DetailView):
         job: Job = self.get_object()
         if not job.payload.get("dry_run") or job.status != Job.Status.SUCCEEDED:
             return HttpResponseRedirect(request.path)
+        if job.created_by_id != request.user.pk or not has_perm(
+            request.user, Action.ADD, DataValue
+        ):
+            raise PermissionDenied
         payload = {**job.payload, "dry_run": False}
-        real = jobs.enqueue("monitoring.import", payload=payload, user=request.user)
+        real = jobs.enqueue(
+            "monitoring.import", payload=payload, user=request.user, inputs_from=job
+        )
         return HttpResponseRedirect(reverse("monitoring:import-job", args=[real.pk]))
 
 
-class ImportErrorsView(ScopedView, DetailView):
-    """The error report of an import batch, as CSV (line, field, message, item)."""
+class ImportErrorsView(ScopedView, View):
+    """The error report of an import batch, as CSV (line, field, message, item): an export,
+    streamed, or a job when the batch refused very many lines."""
 
     model = ImportBatch
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        batch = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so spreadsheet programs read accents correctly
-        write_error_report(batch, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
-        return response
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        visible = scope(request.user, Action.VIEW, ImportBatch.objects.all())
+        batch = get_object_or_404(visible, pk=kwargs["pk"])
+        params = {"batch": str(batch.pk)}
+        return export_response(request, "monitoring.import-errors", "csv", params)

@@ -1,4 +1,5 @@
-"""The import of data values as a background job, with progress."""
+"""The import of data values as a background job, with progress; the uploaded file (and
+mapping) are the job's input files."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ayni.core.imports import ImportRefused
-from ayni.core.jobs import job_handler
+from ayni.core.jobs import input_path, job_handler
 from ayni.core.models import Job
+from ayni.core.permissions import Action, has_perm
 from ayni.monitoring.imports.pipeline import load_mapping, run_import
+from ayni.monitoring.models import DataValue
 
 
 def _lines(path: Path) -> int | None:
@@ -24,21 +29,54 @@ def _lines(path: Path) -> int | None:
         return max(sum(1 for _ in handle) - 1, 0)
 
 
-@job_handler("monitoring.import")
+def _describe(job: Job) -> list[tuple[Any, str]]:
+    payload = job.payload
+    return [
+        (_("File"), str(payload.get("file_name", ""))),
+        (_("Format"), str(payload.get("format", ""))),
+        (_("Dry run"), str(_("yes") if payload.get("dry_run") else _("no"))),
+        (
+            _("Mode"),
+            str(_("all or nothing") if payload.get("atomic", True) else _("best effort")),
+        ),
+    ]
+
+
+def _may_start(user: Any, payload: dict[str, Any]) -> bool:
+    return has_perm(user, Action.ADD, DataValue)
+
+
+@job_handler(
+    "monitoring.import",
+    title=_("Import of data values"),
+    page="monitoring:import-job",
+    describe=_describe,
+    may_start=_may_start,
+)
 def import_job(job: Job, report: Callable[..., None]) -> dict[str, Any]:
     # The job runs outside the request: its messages use the language of who started it.
-    with translation.override(job.payload.get("language") or settings.LANGUAGE_CODE):
-        return _run(job.payload, report)
+    with (
+        translation.override(job.payload.get("language") or settings.LANGUAGE_CODE),
+        input_path(job, "data") as data,
+        input_path(job, "mapping") as mapping,
+    ):
+        if data is None:
+            raise ImportRefused(gettext("The uploaded file is no longer kept."))
+        return _run(job.payload, data, mapping, report)
 
 
-def _run(payload: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
-    path = Path(payload["path"])
+def _run(
+    payload: dict[str, Any],
+    path: Path,
+    mapping_path: Path | None,
+    report: Callable[..., None],
+) -> dict[str, Any]:
     user_id = payload.get("user_id")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     total = _lines(path)
     report(0, total)
     try:
-        mapping = load_mapping(Path(payload["mapping"])) if payload.get("mapping") else None
+        mapping = load_mapping(mapping_path) if mapping_path else None
         batch, _result = run_import(
             format=payload["format"],
             path=path,

@@ -10,14 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from ayni.core.charts import LineChart, Series
+from ayni.core.exports import export_response
 from ayni.core.permissions import Action, has_perm, office_id_of, scope
-from ayni.core.tables import csv_response
 from ayni.core.views import ScopedView
 from ayni.geography.models import Country, Location
 from ayni.geography.selectors import CountryNotChosen, country_for, national_location
@@ -120,44 +120,12 @@ class IndicatorDetailView(ScopedView, CountryMixin, DetailView):
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         if request.GET.get("format") == "csv":
-            self.object = self.get_object()
-            return self._download()
+            indicator = self.get_object()
+            # The country the page is about (resolved in ``dispatch``), asked again when a
+            # large download runs as a job.
+            params = {"indicator": indicator.code, "country": self.country.iso2}
+            return export_response(request, "monitoring.indicator-data", "csv", params)
         return super().get(request, *args, **kwargs)
-
-    def _download(self) -> StreamingHttpResponse:
-        indicator: Indicator = self.object
-        rows = analytics.series(
-            indicator, location_code=None, period_type=None, country=self.country.iso2
-        )
-        header = [
-            "indicator",
-            "location",
-            "name",
-            "period",
-            "value",
-            "lower",
-            "upper",
-            "source",
-            "illustrative",
-        ]
-        return csv_response(
-            f"{indicator.code}-{self.country.iso2}",
-            header,
-            (
-                [
-                    indicator.code,
-                    r["location_code"],
-                    r["location_name"],
-                    r["period"],
-                    r["value"],
-                    r["lower"],
-                    r["upper"],
-                    r["source_code"],
-                    "yes" if r["is_illustrative"] else "",
-                ]
-                for r in rows
-            ),
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -8,4 +8,4 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from ayni.partners import policies  # noqa: F401
+        from ayni.partners import exports, policies  # noqa: F401

@@ -133,6 +133,8 @@ def _pages(demo: Demo, viewer: User) -> tuple[dict[str, str], list[str]]:
         view = getattr(pattern.callback, "view_class", None)
         if view is None or not view.__module__.startswith("ayni.") or route.startswith("api/"):
             continue
+        if name.endswith("-download"):
+            continue  # a file, not a page (and a job has one only once it has run)
         if "get" not in view.http_method_names or not hasattr(view, "get"):
             continue  # POST-only endpoints render no page
         model = getattr(view, "model", None)

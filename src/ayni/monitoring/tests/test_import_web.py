@@ -67,7 +67,8 @@ def test_refused_rows_are_listed_with_a_downloadable_report(client_for) -> None:
     assert page.context["job"].result["refused"]
     assert batch.errors[0]["line"] == 4
     report = client.get(reverse("monitoring:import-errors", args=[batch.pk]))
-    assert "99" in report.content.decode()
+    text = b"".join(report.streaming_content).decode("utf-8-sig")
+    assert text.splitlines()[0] == "line,field,message,item" and "99" in text
 
 
 def test_progress_page_polls_while_running(client_for) -> None:
@@ -131,3 +132,24 @@ def test_job_messages_use_the_language_of_who_started_it(client_for) -> None:
     call_command("worker", "--once")
     batch = client.get(response["Location"]).context["batch"]
     assert batch.errors[0]["message"] == "no place of PE has the code '99'"
+
+
+def test_the_upload_is_a_stored_file_of_the_job_reused_by_a_retry(client_for) -> None:
+    client = client_for("ana")
+    job = Job.objects.get(pk=int(_upload(client, GOOD)["Location"].rstrip("/").split("/")[-1]))
+    stored = job.input("data")
+    assert stored is not None and stored.name == "values.csv"
+    assert stored.file.read().decode() == GOOD and "path" not in job.payload
+    # As if its worker had died: failed, and retried from its page with the same upload.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message="stopped")
+    page = client.get(reverse("monitoring:import-job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert reverse("core:job-retry", args=[job.pk]) in page.content.decode()
+    retried = client.post(reverse("core:job-retry", args=[job.pk]))
+    retry = Job.objects.get(retry_of=job)
+    assert retried["Location"] == reverse("monitoring:import-job", args=[retry.pk])
+    assert retry.input("data").file.name == stored.file.name
+    call_command("worker", "--once")
+    retry.refresh_from_db()
+    assert retry.status == Job.Status.SUCCEEDED and retry.result["counts"]["created"] == 2
+    # The job page of an import is the import page.
+    assert client.get(f"/jobs/{retry.pk}/")["Location"] == retried["Location"]

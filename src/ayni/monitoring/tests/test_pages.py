@@ -1,7 +1,9 @@
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from ayni.core.models import Job
 from ayni.core.templatetags.ayni import number
 from ayni.demo.indicators import load_demo_indicators
 from ayni.geography.models import Country
@@ -74,6 +76,22 @@ def test_indicator_data_downloads_as_csv(client, demo_data) -> None:
     )
     content = b"".join(response.streaming_content).decode()
     assert "stunting-u5,PE" in content and "illustrative" in content.splitlines()[0]
+
+
+def test_indicator_data_streams_to_the_public_and_is_a_job_for_a_signed_in_user(
+    client, client_for, demo_data, settings
+) -> None:
+    settings.AYNI_JOBS = "worker"
+    settings.AYNI_EXPORT_INLINE_MAX_ROWS = 1
+    url = reverse("monitoring:indicator-detail", args=["stunting-u5"])
+    # No one to own a job: the public's download streams (the public names the country).
+    inline = b"".join(client.get(url, {"format": "csv", "country": "PE"}).streaming_content)
+    response = client_for("ana").get(url, {"format": "csv"})
+    job = Job.objects.get(created_by__username="ana")
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    call_command("worker", "--once")
+    fetched = client_for("ana").get(f"/jobs/{job.pk}/download/")
+    assert b"".join(fetched.streaming_content) == inline and inline.count(b"\n") > 2
 
 
 def test_region_page_compares_with_the_national_value(client_for, demo_data) -> None:

@@ -87,7 +87,7 @@ def test_xlsx_download_has_the_rows(client_for, make_agreement) -> None:
     make_agreement(reference="PER/1", title="Birth registration")
     make_agreement("CARE", reference="PER/2", title="Water")
     response = client_for("pablo").get(LIST, {"format": "xlsx", "sort": "reference"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert [v[0] for v in values[1:]] == ["PER/1", "PER/2"]
     assert values[1][1] == "Birth registration"

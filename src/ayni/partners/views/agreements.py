@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.views.generic import DetailView, FormView, ListView, UpdateView
 
 from ayni.core.forms import ServiceFormMixin
 from ayni.core.permissions import Action, has_perm, scope
-from ayni.core.tables import Column, TableMixin
+from ayni.core.tables import TableMixin
 from ayni.core.views import ScopedView
 from ayni.core.workflow import Transition, history
 from ayni.core.workflow_web import WorkflowStepView, step_forms
@@ -43,41 +43,10 @@ class AgreementListView(ScopedView, TableMixin, ListView):
     model = Agreement
     paginate_by = 50
     template_name = "partners/agreement_list.html"
-    export_name = "agreements"
-    columns = [
-        Column("reference", gettext_lazy("Reference"), sort="reference"),
-        Column("title", gettext_lazy("Title"), sort="title"),
-        Column(
-            "partner",
-            gettext_lazy("Partner"),
-            sort="organisation__name",
-            value=lambda a: a.organisation.acronym or a.organisation.name,
-        ),
-        Column("type", gettext_lazy("Type"), sort="type", value=lambda a: a.get_type_display()),
-        Column(
-            "status", gettext_lazy("Status"), sort="status", value=lambda a: a.get_status_display()
-        ),
-        Column("start_date", gettext_lazy("Start"), sort="start_date"),
-        Column("end_date", gettext_lazy("End"), sort="end_date"),
-        Column("currency", gettext_lazy("Currency"), sort="currency"),
-        Column(
-            "unicef_contribution", gettext_lazy("UNICEF contribution"), sort="unicef_contribution"
-        ),
-    ]
+    export_name = "partners.agreements"
 
     def get_queryset(self) -> QuerySet[Agreement]:
-        queryset = super().get_queryset().select_related("organisation")
-        params = self.request.GET
-        if params.get("status") in Agreement.Status.values:
-            queryset = queryset.filter(status=params["status"])
-        if params.get("type") in Agreement.Type.values:
-            queryset = queryset.filter(type=params["type"])
-        if params.get("partner", "").isdigit():
-            queryset = queryset.filter(organisation_id=int(params["partner"]))
-        query = params.get("q", "").strip()
-        if query:
-            queryset = queryset.filter(Q(reference__icontains=query) | Q(title__icontains=query))
-        return self.sort_queryset(queryset)
+        return self.table_rows()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _l
 from django.views.generic import DetailView, FormView, ListView, UpdateView
 
 from ayni.core.forms import ServiceFormMixin
 from ayni.core.permissions import Action, has_perm, scope
-from ayni.core.tables import Column, TableMixin
+from ayni.core.tables import TableMixin
 from ayni.core.views import ScopedView
 from ayni.partners.forms import OrganisationForm
 from ayni.partners.models import Agreement, Organisation
@@ -23,30 +22,10 @@ class OrganisationListView(ScopedView, TableMixin, ListView):
     model = Organisation
     paginate_by = 50
     template_name = "partners/organisation_list.html"
-    export_name = "organisations"
-    default_sort = "name"
-    columns = [
-        Column("name", _l("Name"), sort="name"),
-        Column("acronym", _l("Acronym"), sort="acronym"),
-        Column("type", _l("Type"), sort="type", value=lambda o: o.get_type_display()),
-        Column("iati_identifier", _l("IATI organisation identifier")),
-        Column(
-            "is_illustrative",
-            _l("Illustrative"),
-            value=lambda o: _("yes") if o.is_illustrative else "",
-        ),
-    ]
+    export_name = "partners.organisations"
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        queryset = super().get_queryset()
-        params = self.request.GET
-        if params.get("type"):
-            queryset = queryset.filter(type=params["type"])
-        if params.get("q"):
-            queryset = queryset.filter(
-                Q(name__icontains=params["q"]) | Q(acronym__icontains=params["q"])
-            )
-        return self.sort_queryset(queryset)
+        return self.table_rows()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -1,20 +1,27 @@
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from ayni.core import jobs
+from ayni.core import jobs, liveness
 
 
 class Command(BaseCommand):
-    help = "Run queued background jobs (imports, refreshes) when AYNI_JOBS=worker."
+    help = "Run queued background jobs (imports, exports) when AYNI_JOBS=worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run what is queued, then stop")
         parser.add_argument("--sleep", type=float, default=2.0, help="seconds between polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Jobs that a stopped worker left running are failed first, so they can be retried.
+        self._sweep()
+        last_sweep = time.monotonic()
         while True:
+            if time.monotonic() - last_sweep >= settings.AYNI_JOB_SWEEP_SECONDS:
+                self._sweep()
+                last_sweep = time.monotonic()
             job = jobs.take_next()
             if job is None:
                 if options["once"]:
@@ -23,3 +30,8 @@ class Command(BaseCommand):
                 continue
             done = jobs.run(job)
             self.stdout.write(f"{done}")
+
+    def _sweep(self) -> None:
+        marked = liveness.sweep_stale_jobs()
+        if marked:
+            self.stdout.write(f"{marked} job(s) left by a stopped process marked failed")
