@@ -21,7 +21,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ayni.core.roles import Role
 from ayni.core.workflow import Errors, Step, Transition, Workflow
@@ -127,7 +127,8 @@ AGREEMENT = Workflow(
         ),
         Transition(
             "end",
-            gettext_lazy("End"),
+            # The step, not the end date of a period (a column that reads "End" too).
+            pgettext_lazy("agreement step", "End"),
             frozenset({S.ACTIVE}),
             S.ENDED,
             OFFICE_DECIDERS,
