@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
@@ -22,6 +21,8 @@ from rest_framework.routers import BaseRouter
 from ayni.core import jobs, liveness, selectors, services
 from ayni.core.exports import EXPORT_TYPES, export_params, export_start
 from ayni.core.models import Job
+from ayni.core.permissions import has_perm
+from ayni.core.policies import RETRY
 from ayni.core.viewsets import ScopedReadOnlyViewSet
 
 
@@ -110,10 +111,10 @@ class JobViewSet(ScopedReadOnlyViewSet):
     def retry(self, request: Request, pk: str | None = None) -> Response:
         """Run a failed job again (same kind, parameters and input files); its starter only."""
         job = self.get_object()
-        try:
-            retried = services.job_retry(job=job, user=request.user)
-        except DjangoValidationError as exc:
-            raise ValidationError({"status": exc.messages}) from exc
+        if not has_perm(request.user, RETRY, job):
+            self.permission_denied(request)
+        # Refusals (the job is not failed) answer 400 through the one exception handler.
+        retried = services.job_retry(job=job, user=request.user)
         return Response(JobSerializer(retried).data, status=201)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import (
     FileResponse,
@@ -20,7 +20,8 @@ from django.views.generic import DetailView, ListView
 
 from ayni.core import jobs, liveness, selectors, services
 from ayni.core.models import Job
-from ayni.core.permissions import Action
+from ayni.core.permissions import Action, has_perm
+from ayni.core.policies import RETRY
 from ayni.core.views import ScopedView
 
 
@@ -108,6 +109,8 @@ class JobRetryView(ScopedView, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         job = get_object_or_404(selectors.jobs_started_by(request.user), pk=kwargs["pk"])
+        if not has_perm(request.user, RETRY, job):
+            raise PermissionDenied
         try:
             retry = services.job_retry(job=job, user=request.user)
         except ValidationError as exc:

@@ -14,20 +14,37 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
+from ayni.core import jobs
 from ayni.core.models import ImportBatch, Job, WorkflowEvent
 from ayni.core.permissions import Action, Policy, has_perm, office_id_of, register, scope
 from ayni.core.roles import Role
 
+# The action of ``JobPolicy``: run a failed job again.
+RETRY = "retry"
 BATCH_READERS = {Role.ADMINISTRATOR, Role.ME_OFFICER}
 
 
 @register(Job)
 class JobPolicy(Policy):
+    """``RETRY`` ("retry"): run a failed job again, by its starter, while the job's kind still
+    lets them start it with its parameters (may this user import, read these records?)."""
+
+    actions = frozenset({RETRY})
+
     def can(self, user: Any, action: str) -> bool:
-        return bool(user.is_authenticated and action in {Action.VIEW, Action.ADD})
+        return bool(user.is_authenticated and action in {Action.VIEW, Action.ADD, RETRY})
 
     def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(created_by=user)
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        if not super().allows(user, action, obj):
+            return False
+        if action != RETRY:
+            return True
+        kind = jobs.KINDS.get(obj.kind)
+        may_start = kind.may_start if kind is not None else None
+        return may_start is None or may_start(user, obj.payload)
 
 
 @register(ImportBatch)
