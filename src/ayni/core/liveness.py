@@ -97,13 +97,18 @@ def process_alive(pid: int, token: str) -> bool:
 
 
 def is_dead(job: Job, *, now: datetime | None = None) -> bool:
-    """Is ``job`` marked running while nothing runs it any more?"""
+    """Is ``job`` marked running (or, in thread mode, queued) while nothing runs it any more?"""
+    stale_before = (now or timezone.now()) - timedelta(seconds=settings.AYNI_JOB_STALE_SECONDS)
+    if job.status == Job.Status.QUEUED:
+        # In thread mode a job's thread starts as soon as its transaction commits: one still
+        # queued long after was left by a process that stopped first. (Workers leave jobs
+        # queued on purpose until one is free.)
+        return settings.AYNI_JOBS == "thread" and job.created_at < stale_before
     if job.status != Job.Status.RUNNING:
         return False
     if job.worker_pid and job.worker_host == this_process().host:
         return not process_alive(job.worker_pid, job.worker_token)
     last = job.heartbeat_at or job.started_at or job.created_at
-    stale_before = (now or timezone.now()) - timedelta(seconds=settings.AYNI_JOB_STALE_SECONDS)
     return last < stale_before
 
 
@@ -111,11 +116,15 @@ def mark_dead(job: Job) -> bool:
     """Fail ``job`` as left by a dead process, unless it moved on meanwhile (it finished, or
     another process claimed it). The message is in the language of who started it."""
     with translation.override(job.payload.get("language") or settings.LANGUAGE_CODE):
-        message = gettext("The process running it stopped before it finished.")
+        message = (
+            gettext("The process that was to run it stopped before it started.")
+            if job.status == Job.Status.QUEUED
+            else gettext("The process running it stopped before it finished.")
+        )
     now = timezone.now()
     changed = Job.objects.filter(
         pk=job.pk,
-        status=Job.Status.RUNNING,
+        status=job.status,
         worker_pid=job.worker_pid,
         worker_token=job.worker_token,
     ).update(status=Job.Status.FAILED, message=message, finished_at=now)
@@ -126,10 +135,14 @@ def mark_dead(job: Job) -> bool:
 
 
 def sweep_stale_jobs() -> int:
-    """Mark failed every running job whose process is gone; the number marked."""
+    """Mark failed every running job whose process is gone (and, in thread mode, every job
+    left queued by a process that stopped before its thread began); the number marked."""
     now = timezone.now()
     marked = 0
-    for job in Job.objects.filter(status=Job.Status.RUNNING).order_by("pk"):
+    statuses = [Job.Status.RUNNING]
+    if settings.AYNI_JOBS == "thread":
+        statuses.append(Job.Status.QUEUED)
+    for job in Job.objects.filter(status__in=statuses).order_by("pk"):
         if is_dead(job, now=now) and mark_dead(job):
             marked += 1
     return marked

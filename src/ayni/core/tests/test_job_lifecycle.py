@@ -113,6 +113,36 @@ def test_a_job_of_another_host_is_dead_once_its_heartbeat_is_stale(actor, settin
     assert stale.status == Job.Status.FAILED and fresh.status == Job.Status.RUNNING
 
 
+@pytest.mark.parametrize("mode", ["thread", "worker"])
+def test_a_job_left_queued_in_thread_mode_is_failed_and_can_be_retried(
+    actor, settings, mode
+) -> None:
+    """In thread mode a job starts when its transaction commits: one still queued long after
+    was left by a process that stopped first. Workers leave jobs queued on purpose."""
+    settings.AYNI_JOBS = mode
+    settings.AYNI_JOB_STALE_SECONDS = 300
+    old = Job.objects.create(
+        kind=KIND,
+        payload={"language": "en"},
+        created_by=actor("ana"),
+        created_at=timezone.now() - timedelta(seconds=301),
+    )
+    fresh = Job.objects.create(kind=KIND, payload={}, created_by=actor("ana"))
+    assert liveness.sweep_stale_jobs() == (1 if mode == "thread" else 0)
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert fresh.status == Job.Status.QUEUED
+    if mode == "worker":
+        assert old.status == Job.Status.QUEUED
+        return
+    assert old.status == Job.Status.FAILED
+    assert old.message == "The process that was to run it stopped before it started."
+    assert has_perm(actor("ana"), RETRY, old)
+    settings.AYNI_JOBS = "worker"  # the retry stays queued rather than start a thread here
+    retry = services.job_retry(job=old, user=actor("ana"))
+    assert (retry.status, retry.retry_of) == (Job.Status.QUEUED, old)
+
+
 def test_the_job_page_shows_a_dead_job_as_failed_with_a_retry(client_for, actor) -> None:
     job = running_job(actor("ana"), worker_host=socket.gethostname(), worker_pid=dead_pid())
     page = client_for("ana").get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en")
