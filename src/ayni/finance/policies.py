@@ -20,8 +20,10 @@ every budget line of their office (office staff and regional focal points, not a
 who reads some) get them.
 
 Funding types and exchange rates are shared reference data (they have no country office):
-every signed-in office user reads them; administrators and finance officers set exchange
-rates; funding types are fixed by ``funding_types_ensure`` and edited by superusers only.
+every signed-in office user reads them. Exchange rates are facts of the world that every
+office's figures are converted with, so only superusers set, change or delete them (an office
+administrator could otherwise change another office's figures); funding types are fixed by
+``funding_types_ensure`` and edited by superusers only.
 """
 
 from __future__ import annotations
@@ -184,6 +186,5 @@ class ReferencePolicy(Policy):
 register(FundingType)(ReferencePolicy)
 
 
-@register(ExchangeRate)
-class ExchangeRatePolicy(ReferencePolicy):
-    writers = WRITERS
+# No office role writes rates: superusers pass every check (see the module's docstring).
+register(ExchangeRate)(ReferencePolicy)
