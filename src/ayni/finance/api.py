@@ -35,7 +35,7 @@ from ayni.finance.models import (
     FundingType,
     Grant,
 )
-from ayni.finance.policies import VIEW_OFFICE_FIGURES
+from ayni.finance.policies import VIEW_OFFICE_FIGURES, VIEW_OFFICE_GRANT_FIGURES
 from ayni.finance.serializers import (
     AllocationSerializer,
     BudgetLineSerializer,
@@ -293,6 +293,10 @@ class ProgrammeFundingSerializer(FiguresSerializer):
     warnings = WarningSerializer(many=True, read_only=True)
 
 
+# Rows keyed by donor are the grants' own figures.
+GRANT_DIMENSIONS = frozenset({"donor"})
+
+
 class _FundingView(generics.GenericAPIView):
     """Derived figures of one record of the user's office; open to those who read the
     office's budget (a record they may not see answers 404, as everywhere)."""
@@ -303,6 +307,10 @@ class _FundingView(generics.GenericAPIView):
     def check_finance_reader(self, request: Request) -> None:
         if not has_perm(request.user, VIEW_OFFICE_FIGURES, BudgetLine):
             self.permission_denied(request)
+
+    def grant_figures(self, request: Request) -> bool:
+        """May the user read what is derived from every grant (outlook, donors, warnings)?"""
+        return has_perm(request.user, VIEW_OFFICE_GRANT_FIGURES, Grant)
 
 
 class ProgrammeFundingView(_FundingView):
@@ -319,21 +327,21 @@ class ProgrammeFundingView(_FundingView):
     def get(self, request: Request, pk: int) -> Response:
         """Planned, funded, gap, funded %, spent, utilization % and pipeline-weighted outlook
         in the programme currency; ``?by=component|result|year|funding_type|donor`` adds rows.
-        Grant warnings go to those who read grants."""
+        The outlook, ``?by=donor`` (403 otherwise) and the grant warnings go to those who
+        read every grant of the office (docs/security.md)."""
         programme = self.get_object()
         self.check_finance_reader(request)
         by = request.query_params.get("by") or None
         if by is not None and by not in selectors.DIMENSIONS:
             raise serializers.ValidationError({"by": f"One of: {', '.join(selectors.DIMENSIONS)}."})
+        grant_figures = self.grant_figures(request)
+        if by in GRANT_DIMENSIONS and not grant_figures:
+            self.permission_denied(request)
         # A missing exchange rate refuses with a ValidationError: a 400 naming the currency.
         ledger = selectors.ledger(programme)
         figures = selectors.programme_funding(ledger)
         rows = selectors.funding_by(ledger, by) if by else []
-        warnings = (
-            selectors.funding_warnings(ledger, today=date.today())
-            if has_perm(request.user, Action.VIEW, Grant)
-            else []
-        )
+        warnings = selectors.funding_warnings(ledger, today=date.today()) if grant_figures else []
         data = {
             **asdict(figures),
             "programme": programme.pk,
@@ -341,7 +349,11 @@ class ProgrammeFundingView(_FundingView):
             "rows": rows,
             "warnings": warnings,
         }
-        return Response(ProgrammeFundingSerializer(data).data)
+        context = {"grant_figures": grant_figures}
+        body = ProgrammeFundingSerializer(data, context=context).data
+        if not grant_figures:
+            body.pop("warnings", None)
+        return Response(body)
 
 
 class ResultFundingView(_FundingView):
@@ -352,7 +364,8 @@ class ResultFundingView(_FundingView):
         """The funding of the result and everything under it."""
         result = self.get_object()
         self.check_finance_reader(request)
-        return Response(FiguresSerializer(selectors.result_funding(result)).data)
+        context = {"grant_figures": self.grant_figures(request)}
+        return Response(FiguresSerializer(selectors.result_funding(result), context=context).data)
 
 
 # Routes beside the router's: the funding of a programme and of a result, at the addresses

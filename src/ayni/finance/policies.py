@@ -19,9 +19,19 @@ model, not on one line: the figures add up every line of the programme, so only 
 every budget line of their office (office staff and regional focal points, not a donor viewer
 who reads some) get them.
 
+What comes from grants that the office's records do not show line by line — the
+pipeline-weighted outlook, figures by donor and the grant warnings (expiring, unallocated) —
+is the action ``VIEW_OFFICE_GRANT_FIGURES`` of the grant policy: only those who read every
+grant of their office (office staff) get it. A regional focal point reads the budget,
+allocations and expenditures, hence planned, funded, gap and spent, but not the outlook nor
+any figure by donor; a donor viewer reads their own grants and none of the office's figures.
+The programme's planned total (``CountryProgramme.planned_total``) is an office figure too.
+
 Funding types and exchange rates are shared reference data (they have no country office):
-every signed-in office user reads them; administrators and finance officers set exchange
-rates; funding types are fixed by ``funding_types_ensure`` and edited by superusers only.
+every signed-in office user reads them. Exchange rates are facts of the world that every
+office's figures are converted with, so only superusers set, change or delete them (an office
+administrator could otherwise change another office's figures); funding types are fixed by
+``funding_types_ensure`` and edited by superusers only.
 """
 
 from __future__ import annotations
@@ -53,6 +63,8 @@ PARTNER = frozenset({Role.PARTNER_FOCAL_POINT})
 
 # The action of ``BudgetLinePolicy``: reads the derived figures of their whole office.
 VIEW_OFFICE_FIGURES = "view_office_figures"
+# The action of ``GrantPolicy``: reads the figures derived from every grant of their office.
+VIEW_OFFICE_GRANT_FIGURES = "view_office_grant_figures"
 
 
 class OfficePolicy(Policy):
@@ -137,12 +149,20 @@ class DonorPolicy(OfficePolicy):
 @register(Grant)
 class GrantPolicy(OfficePolicy):
     donor_lookup = "donor__organisation_id"
-    actions = GRANT.actions
+    actions = GRANT.actions | {VIEW_OFFICE_GRANT_FIGURES}
 
     def can(self, user: Any, action: str) -> bool:
+        if action == VIEW_OFFICE_GRANT_FIGURES:
+            # Asked on the model: the figures add up every grant, so only who reads them all.
+            return office_id_of(user) is not None and user.role in self.readers
         if action in GRANT:
             return office_id_of(user) is not None and GRANT.role_may(user, action)
         return super().can(user, action)
+
+    def scope(self, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if action == VIEW_OFFICE_GRANT_FIGURES:
+            return queryset.filter(**{self.office_lookup: office_id_of(user)})
+        return super().scope(user, action, queryset)
 
 
 @register(GrantInstalment)
@@ -184,6 +204,5 @@ class ReferencePolicy(Policy):
 register(FundingType)(ReferencePolicy)
 
 
-@register(ExchangeRate)
-class ExchangeRatePolicy(ReferencePolicy):
-    writers = WRITERS
+# No office role writes rates: superusers pass every check (see the module's docstring).
+register(ExchangeRate)(ReferencePolicy)

@@ -278,6 +278,14 @@ class FiguresSerializer(serializers.Serializer):
     outlook = money()
     currency = serializers.CharField(read_only=True)
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # The outlook adds up every grant's pipeline: only for who may read the office's
+        # grant figures (the view says so in the context; absent, it is left out).
+        if not self.context.get("grant_figures"):
+            data.pop("outlook", None)
+        return data
+
 
 class FundingRowSerializer(serializers.Serializer):
     key = serializers.CharField(read_only=True, allow_null=True)

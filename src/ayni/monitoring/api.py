@@ -31,7 +31,7 @@ from ayni.geography.selectors import CountryNotChosen, country_for, national_loc
 from ayni.monitoring import analytics, equity
 from ayni.monitoring.exports import FILTERS
 from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
-from ayni.monitoring.import_views import import_payload
+from ayni.monitoring.import_views import import_confirm, import_payload
 from ayni.monitoring.models import DataValue, Indicator, Target
 from ayni.monitoring.policies import IMPORT
 from ayni.monitoring.selectors import FIRST_LEVEL
@@ -295,7 +295,8 @@ class ImportJobSerializer(JobSerializer):
 class ImportViewSet(viewsets.GenericViewSet):
     """Imports of data values: ``POST`` a file (multipart; a dry run unless
     ``dry_run=false``) to start a background job, then ``GET`` the job for its progress,
-    counts and the link to its error report (CSV)."""
+    counts and the link to its error report (CSV); ``POST …/confirm/`` runs a succeeded dry
+    run for real."""
 
     queryset = Job.objects.filter(kind="monitoring.import")
     serializer_class = ImportJobSerializer
@@ -305,7 +306,8 @@ class ImportViewSet(viewsets.GenericViewSet):
         return scope(self.request.user, Action.VIEW, super().get_queryset())
 
     # Starting an import is the data values' action; reading a job is reading one's own job.
-    permission_actions = {"create": (DataValue, IMPORT)}
+    # Confirming asks again: the starter's role may have been lowered since the dry run.
+    permission_actions = {"create": (DataValue, IMPORT), "confirm": (DataValue, IMPORT)}
 
     @extend_schema(request=ImportRequestSerializer, responses=ImportJobSerializer)
     def create(self, request: Request) -> Response:
@@ -332,6 +334,16 @@ class ImportViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(ImportJobSerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Run a succeeded dry run for real, with the same file and options."""
+        job: Job = self.get_object()
+        if not job.payload.get("dry_run") or job.status != Job.Status.SUCCEEDED:
+            raise ValidationError({"detail": "only a succeeded dry run can be confirmed"})
+        real = import_confirm(job, request.user)
+        return Response(ImportJobSerializer(real).data, status=201)
 
 
 def register(router: BaseRouter) -> None:

@@ -73,6 +73,13 @@ def import_payload(*, file_name: str, fmt: str, atomic: bool, dry_run: bool, use
     }
 
 
+def import_confirm(dry_run: Job, user: Any) -> Job:
+    """Queue the real run of a dry run: the same file and options. The caller has asked
+    whether ``user`` may import (the job asks again when it runs)."""
+    payload = {**dry_run.payload, "dry_run": False}
+    return jobs.enqueue("monitoring.import", payload=payload, user=user, inputs_from=dry_run)
+
+
 class ImportStartView(ScopedView, FormView):
     """Upload a file; it is first checked with a dry run whose result the user confirms."""
 
@@ -140,14 +147,9 @@ class ImportJobView(ScopedView, DetailView):
         job: Job = self.get_object()
         if not job.payload.get("dry_run") or job.status != Job.Status.SUCCEEDED:
             return HttpResponseRedirect(request.path)
-        if job.created_by_id != request.user.pk or not has_perm(
-            request.user, Action.ADD, DataValue
-        ):
+        if job.created_by_id != request.user.pk or not has_perm(request.user, IMPORT, DataValue):
             raise PermissionDenied
-        payload = {**job.payload, "dry_run": False}
-        real = jobs.enqueue(
-            "monitoring.import", payload=payload, user=request.user, inputs_from=job
-        )
+        real = import_confirm(job, request.user)
         return HttpResponseRedirect(reverse("monitoring:import-job", args=[real.pk]))
 
 

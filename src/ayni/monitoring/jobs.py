@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from ayni.core.imports import ImportRefused
 from ayni.core.jobs import input_path, job_handler
 from ayni.core.models import Job
-from ayni.core.permissions import Action, has_perm
+from ayni.core.permissions import has_perm
 from ayni.monitoring.imports.pipeline import load_mapping, run_import
 from ayni.monitoring.models import DataValue
+from ayni.monitoring.policies import IMPORT
 
 
 def _lines(path: Path) -> int | None:
@@ -42,8 +43,9 @@ def _describe(job: Job) -> list[tuple[Any, str]]:
     ]
 
 
-def _may_start(user: Any, payload: dict[str, Any]) -> bool:
-    return has_perm(user, Action.ADD, DataValue)
+def may_import(user: Any, payload: dict[str, Any] | None = None) -> bool:
+    """May ``user`` start (or confirm, or still run) an import: the data values' action."""
+    return bool(user is not None and user.is_active and has_perm(user, IMPORT, DataValue))
 
 
 @job_handler(
@@ -51,7 +53,7 @@ def _may_start(user: Any, payload: dict[str, Any]) -> bool:
     title=_("Import of data values"),
     page="monitoring:import-job",
     describe=_describe,
-    may_start=_may_start,
+    may_start=may_import,
 )
 def import_job(job: Job, report: Callable[..., None]) -> dict[str, Any]:
     # The job runs outside the request: its messages use the language of who started it.
@@ -73,6 +75,9 @@ def _run(
 ) -> dict[str, Any]:
     user_id = payload.get("user_id")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    # Asked again now: the starter's role may have been lowered since the upload or confirm.
+    if not may_import(user):
+        raise ImportRefused(gettext("You may no longer import data values."))
     total = _lines(path)
     report(0, total)
     try:

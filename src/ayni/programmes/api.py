@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.core.permissions import Action
+from ayni.core.permissions import Action, has_perm
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.policies import PICK
@@ -28,6 +28,7 @@ from ayni.programmes.models import (
     Workplan,
     WorkplanActivity,
 )
+from ayni.programmes.policies import VIEW_FIGURES
 
 
 class ProgrammeSerializer(ProvenanceSerializer):
@@ -47,6 +48,14 @@ class ProgrammeSerializer(ProvenanceSerializer):
             "source",
         ]
         read_only_fields = ["id", "country"]
+
+    def to_representation(self, instance: CountryProgramme) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        # The planned total is an office figure: left out for who may not read those.
+        if request is None or not has_perm(request.user, VIEW_FIGURES, CountryProgramme):
+            data.pop("planned_total", None)
+        return data
 
 
 class ProgrammeViewSet(ScopedViewSet):

@@ -5,6 +5,11 @@ viewers read the programme and its results framework (what their region or money
 partner focal points see their own agreements instead, not the programme. Administrators and
 programme managers change programmes, results and workplans. Frameworks, approaches and focus
 populations are reference data anyone may read.
+
+A programme's planned total is a figure of the whole office's budget: it is the action
+``VIEW_FIGURES`` of the programme policy, allowed to those who read every budget line of their
+office (office staff and regional focal points; not a donor viewer, who reads the budget of
+the results their grants fund only). The API leaves the field out for the others.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from ayni.programmes.models import (
 
 EDITORS = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER}
 READERS = OFFICE_STAFF_ROLES | {Role.REGIONAL_FOCAL_POINT, Role.DONOR_VIEWER}
+# The action of ``ProgrammePolicy``: reads the programme's figures (its planned total).
+VIEW_FIGURES = "view_figures"
+FIGURE_READERS = OFFICE_STAFF_ROLES | {Role.REGIONAL_FOCAL_POINT}
 
 
 class OfficePolicy(Policy):
@@ -49,7 +57,12 @@ class OfficePolicy(Policy):
 
 @register(CountryProgramme)
 class ProgrammePolicy(OfficePolicy):
-    pass
+    actions = frozenset({VIEW_FIGURES})
+
+    def can(self, user: Any, action: str) -> bool:
+        if action == VIEW_FIGURES:
+            return office_id_of(user) is not None and user.role in FIGURE_READERS
+        return super().can(user, action)
 
 
 @register(Result)

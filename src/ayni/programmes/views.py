@@ -17,6 +17,7 @@ from ayni.core.views import ScopedView, next_url
 from ayni.programmes import services
 from ayni.programmes.forms import MoveForm, ResultForm
 from ayni.programmes.models import CountryProgramme, Framework, Result, Workplan
+from ayni.programmes.policies import VIEW_FIGURES
 
 
 class ProgrammeListView(ScopedView, ListView):
@@ -29,6 +30,11 @@ class ProgrammeListView(ScopedView, ListView):
         if len(programmes) == 1:
             return HttpResponseRedirect(programmes[0].get_absolute_url())
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["show_figures"] = has_perm(self.request.user, VIEW_FIGURES, CountryProgramme)
+        return context
 
 
 class ResultFormView(ScopedView, ServiceFormMixin, FormView):

@@ -18,8 +18,8 @@ from ayni.core.charts import BarChart, Series
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.views import ScopedView
 from ayni.finance import selectors as funding
-from ayni.finance.models import BudgetLine
-from ayni.finance.policies import VIEW_OFFICE_FIGURES
+from ayni.finance.models import BudgetLine, Grant
+from ayni.finance.policies import VIEW_OFFICE_FIGURES, VIEW_OFFICE_GRANT_FIGURES
 from ayni.geography.models import Country, Location
 from ayni.geography.svg import department_map
 from ayni.programmes.forms import MoveForm, RetireForm
@@ -81,6 +81,9 @@ class ProgrammeDashboardView(ScopedView, DetailView):
         context["map"] = department_map(departments, focus)
         context["focus_departments"] = [d for d in departments if d.pk in focus]
         context["show_funding"] = has_perm(self.request.user, VIEW_OFFICE_FIGURES, BudgetLine)
+        # The outlook and the warnings read every grant (docs/security.md).
+        grant_figures = has_perm(self.request.user, VIEW_OFFICE_GRANT_FIGURES, Grant)
+        context["grant_figures"] = grant_figures
         if not context["show_funding"]:
             return context
         # Every figure below comes from this one read of the programme's money.
@@ -120,7 +123,10 @@ class ProgrammeDashboardView(ScopedView, DetailView):
                     Series(_("Spent"), [r.figures.spent for r in by_year], "spent"),
                 ],
             ),
-            warnings=funding.funding_warnings(ledger, today=date.today()),
+            # The warnings read every grant: only for who may read the office's grant figures.
+            warnings=(
+                funding.funding_warnings(ledger, today=date.today()) if grant_figures else []
+            ),
             can_edit=has_perm(self.request.user, Action.CHANGE, programme),
         )
         return context
@@ -173,6 +179,7 @@ class ResultDetailView(ScopedView, DetailView):
                 if has_perm(self.request.user, VIEW_OFFICE_FIGURES, BudgetLine)
                 else None
             ),
+            grant_figures=has_perm(self.request.user, VIEW_OFFICE_GRANT_FIGURES, Grant),
             children=children,
             ancestors=Result.objects.filter(
                 pk__in=[int(p) for p in result.path.strip("/").split("/")[:-1] if p]
