@@ -150,10 +150,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while an import writes.
+    # WAL lets the web server read while an import writes; IMMEDIATE takes the write lock when
+    # a transaction begins (a deferred one that reads first cannot wait for it, it fails at
+    # once); a writer that finds the lock taken waits up to ``timeout`` seconds for it.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
