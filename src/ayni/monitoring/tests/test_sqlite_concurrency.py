@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from ayni.accounts.models import User
@@ -142,7 +143,9 @@ def test_writes_wait_for_an_import_and_a_second_import_is_refused(
         on_file()
         try:
             ready.release()
-            run_import(format="csv", path=second_file, user=ana, country=peru)
+            # A thread starts in the default language: read the refusal in English, as here.
+            with translation.override("en"):
+                run_import(format="csv", path=second_file, user=ana, country=peru)
         except ImportRefused as exc:
             refusals.append(str(exc))
         except Exception as exc:
