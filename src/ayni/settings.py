@@ -150,10 +150,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while an import writes.
+    # WAL lets the web server read while an import writes; IMMEDIATE takes the write lock when
+    # a transaction begins (a deferred one that reads first cannot wait for it, it fails at
+    # once); a writer that finds the lock taken waits up to ``timeout`` seconds for it.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -226,6 +229,11 @@ if AYNI_JOBS not in {"thread", "worker"}:
 AYNI_JOB_HEARTBEAT_SECONDS = envint("AYNI_JOB_HEARTBEAT_SECONDS", 30)
 AYNI_JOB_STALE_SECONDS = envint("AYNI_JOB_STALE_SECONDS", 300)
 AYNI_JOB_SWEEP_SECONDS = envint("AYNI_JOB_SWEEP_SECONDS", 60)
+# How long job files are kept after their job finished: uploaded files to import (which a
+# retry reads again) and produced exports. `ayni jobs cleanup` removes older ones; each worker
+# runs it once a day (a deployment without workers runs it from cron).
+AYNI_UPLOAD_RETENTION_DAYS = envint("AYNI_UPLOAD_RETENTION_DAYS", 30)
+AYNI_EXPORT_RETENTION_DAYS = envint("AYNI_EXPORT_RETENTION_DAYS", 7)
 # A list download of more rows than this runs as a job (progress page, then a download link)
 # instead of streaming in the request.
 AYNI_EXPORT_INLINE_MAX_ROWS = envint("AYNI_EXPORT_INLINE_MAX_ROWS", 5000)

@@ -23,7 +23,7 @@ M2M = {
 # Models that are themselves logs or bookkeeping, not domain records. Data values arrive by
 # the million through imports: each one carries its ImportBatch (who, when, which file), which
 # is their audit trail; a per-row log would multiply the writes.
-NOT_AUDITED = {"core.importbatch", "core.job", "monitoring.datavalue"}
+NOT_AUDITED = {"core.importbatch", "core.job", "core.chorerun", "monitoring.datavalue"}
 
 AYNI_APPS = (
     "core",

@@ -252,6 +252,21 @@ class JobFile(models.Model):
         return f"{self.name} ({self.get_role_display()}, job #{self.job_id})"
 
 
+class ChoreRun(models.Model):
+    """When a periodic chore (the daily cleanup of job files) last ran. Each worker asks
+    whether it is due with one conditional update, so that of several workers one runs it."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    ran_at = models.DateTimeField(_("last run"))
+
+    class Meta:
+        verbose_name = _("chore run")
+        verbose_name_plural = _("chore runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ran_at:%Y-%m-%d %H:%M})"
+
+
 class WorkflowEvent(models.Model):
     """One step of a record along its workflow (``core.workflow``): the event log of every
     status workflow (agreements, partner reports, grants, …), written only by

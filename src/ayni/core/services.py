@@ -1,4 +1,4 @@
-"""Writes on jobs: retry a failed job, remove the files (and rows) of old jobs."""
+"""Writes on jobs: retry a failed job, remove the files (and rows) of old jobs, daily."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ayni.core import jobs, liveness
-from ayni.core.models import Job, JobFile
+from ayni.core.models import ChoreRun, Job, JobFile
 
 logger = logging.getLogger(__name__)
 
@@ -30,23 +32,36 @@ def job_retry(*, job: Job, user: Any) -> Job:
 
 
 def jobs_cleanup(
-    *, older_than_days: int, delete_jobs: bool = False, now: datetime | None = None
+    *, older_than_days: int | None = None, delete_jobs: bool = False, now: datetime | None = None
 ) -> dict[str, int]:
-    """Remove, through the storage API, the files of jobs that finished more than
-    ``older_than_days`` days ago, and with ``delete_jobs`` the job rows too. Queued and
-    running jobs are never touched; a stored file that a newer job still reads (a retry
-    shares its input) is kept. Returns what was removed."""
-    if older_than_days < 0:
+    """Remove, through the storage API, the files of jobs that finished long ago: input files
+    (uploads) after ``AYNI_UPLOAD_RETENTION_DAYS``, output files (exports) after
+    ``AYNI_EXPORT_RETENTION_DAYS``, both after ``older_than_days`` when given. With
+    ``delete_jobs`` the rows of jobs past both go too. Queued and running jobs are never
+    touched; a stored file that another job still reads (a retry shares its input) is kept.
+    Returns what was removed."""
+    if older_than_days is not None and older_than_days < 0:
         raise ValueError("older_than_days must not be negative")
-    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
-    old = Job.objects.filter(
-        status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED], finished_at__lt=cutoff
-    )
-    rows = list(JobFile.objects.filter(job__in=old))
+    now = now or timezone.now()
+    days = {
+        JobFile.Role.INPUT: settings.AYNI_UPLOAD_RETENTION_DAYS,
+        JobFile.Role.OUTPUT: settings.AYNI_EXPORT_RETENTION_DAYS,
+    }
+    if older_than_days is not None:
+        days = dict.fromkeys(days, older_than_days)
+    finished = Job.objects.filter(status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED])
+    expired = Q()
+    for role, kept_days in days.items():
+        cutoff = now - timedelta(days=kept_days)
+        expired |= Q(role=role, job__in=finished.filter(finished_at__lt=cutoff))
+    rows = list(JobFile.objects.filter(expired))
     names = sorted({row.file.name for row in rows if row.file.name})
     shared = set(
-        JobFile.objects.filter(file__in=names).exclude(job__in=old).values_list("file", flat=True)
+        JobFile.objects.filter(file__in=names)
+        .exclude(pk__in=[row.pk for row in rows])
+        .values_list("file", flat=True)
     )
+    old = finished.filter(finished_at__lt=now - timedelta(days=max(days.values())))
     with transaction.atomic():
         JobFile.objects.filter(pk__in=[row.pk for row in rows]).delete()
         removed_jobs = old.delete()[1].get(Job._meta.label, 0) if delete_jobs else 0
@@ -63,3 +78,21 @@ def jobs_cleanup(
         except OSError:
             logger.warning("job file %s could not be deleted", name, exc_info=True)
     return {"files": deleted, "file_rows": len(rows), "jobs": removed_jobs}
+
+
+CLEANUP = "jobs_cleanup"
+CLEANUP_EVERY = timedelta(days=1)
+
+
+def jobs_cleanup_if_due(*, now: datetime | None = None) -> dict[str, int] | None:
+    """Run ``jobs_cleanup`` with the retention settings if it has not run for a day; None
+    when it is not due. Workers call it in their loop: claiming the run is one conditional
+    update, so when several workers ask at once one alone runs it."""
+    now = now or timezone.now()
+    ChoreRun.objects.get_or_create(name=CLEANUP, defaults={"ran_at": now - 2 * CLEANUP_EVERY})
+    claimed = ChoreRun.objects.filter(name=CLEANUP, ran_at__lte=now - CLEANUP_EVERY).update(
+        ran_at=now
+    )
+    if not claimed:
+        return None
+    return jobs_cleanup(now=now)

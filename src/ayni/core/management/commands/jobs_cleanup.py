@@ -6,15 +6,20 @@ from ayni.core.services import jobs_cleanup
 
 
 class Command(BaseCommand):
-    help = "Delete the files (and with --delete-jobs the rows) of jobs finished long ago."
+    help = (
+        "Delete the files (and with --delete-jobs the rows) of jobs finished long ago; "
+        "run it daily from cron where no worker runs it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than",
             type=int,
-            required=True,
             metavar="DAYS",
-            help="jobs that finished more than DAYS days ago",
+            help=(
+                "jobs that finished more than DAYS days ago (by default uploads after "
+                "AYNI_UPLOAD_RETENTION_DAYS, exports after AYNI_EXPORT_RETENTION_DAYS)"
+            ),
         )
         parser.add_argument(
             "--delete-jobs",
@@ -23,7 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["older_than"] < 0:
+        if options["older_than"] is not None and options["older_than"] < 0:
             raise CommandError("--older-than must be 0 or more days")
         removed = jobs_cleanup(
             older_than_days=options["older_than"], delete_jobs=options["delete_jobs"]

@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from ayni.core import jobs, liveness
+from ayni.core import jobs, liveness, services
 
 
 class Command(BaseCommand):
@@ -17,10 +17,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Jobs that a stopped worker left running are failed first, so they can be retried.
         self._sweep()
+        self._cleanup()
         last_sweep = time.monotonic()
         while True:
             if time.monotonic() - last_sweep >= settings.AYNI_JOB_SWEEP_SECONDS:
                 self._sweep()
+                self._cleanup()
                 last_sweep = time.monotonic()
             job = jobs.take_next()
             if job is None:
@@ -35,3 +37,12 @@ class Command(BaseCommand):
         marked = liveness.sweep_stale_jobs()
         if marked:
             self.stdout.write(f"{marked} job(s) left by a stopped process marked failed")
+
+    def _cleanup(self) -> None:
+        # One query when not due; once a day one worker removes the files past retention.
+        removed = services.jobs_cleanup_if_due()
+        if removed is not None:
+            self.stdout.write(
+                f"daily cleanup: {removed['files']} file(s) of old jobs deleted, "
+                f"{removed['file_rows']} file record(s) removed"
+            )
