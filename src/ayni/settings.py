@@ -214,6 +214,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files to import above this size are refused before they are read (uploads, and every
 # importer again on the file itself).
 AYNI_MAX_IMPORT_BYTES = envint("AYNI_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
+# Deepest nesting of arrays and objects accepted in a JSON import or request body (a DHIS2
+# value is 3 deep, a MultiPolygon's coordinates 6): parsers' work grows with the depth.
+AYNI_MAX_JSON_DEPTH = envint("AYNI_MAX_JSON_DEPTH", 64)
 # Background jobs: "thread" runs them in the web process (embedded default, no extra
 # service); "worker" queues them in the database for `ayni worker` processes.
 AYNI_JOBS = envstr("AYNI_JOBS", "thread")
@@ -254,6 +257,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
+    # JSON bodies are checked for their nesting depth before they are parsed.
+    "DEFAULT_PARSER_CLASSES": [
+        "ayni.core.drf.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "ayni.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
