@@ -112,12 +112,14 @@ def import_batch(
 # A JSON parser's work and memory grow with the nesting depth (ijson keeps a prefix per level,
 # so a value nested n deep costs about n² bytes; the standard library recurses). A file or a
 # request body is therefore scanned for its depth first, in linear time and constant memory:
-# the complete strings of a block are removed by one regular expression, the brackets left are
-# mapped to +1/-1 and summed in C. Only the block where the limit is passed is walked byte by
-# byte, to say where.
+# the texts of a block are removed (by deleting all bytes but quotes and brackets when the
+# block has no backslash, by one regular expression otherwise), the brackets left are mapped
+# to +1/-1 and summed in C. Only the block where the limit is passed is walked byte by byte,
+# to say where.
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _DEPTH_BLOCK = 64 * 1024  # small blocks: the copies below stay in the processor cache
 
@@ -151,6 +153,31 @@ def _walk_depth(raw: bytes, depth: int, in_string: bool, escaped: bool, limit: i
     raise AssertionError("the depth limit was passed in this block")  # pragma: no cover
 
 
+def _outside_strings(block: bytes) -> tuple[bytes, bytes]:
+    """The bytes of ``block`` outside complete strings, and what to carry to the next block
+    if it ends inside a string: its opening quote, and a backslash if one is pending."""
+    if b"\\" not in block:
+        # No escapes (most files): only quotes and brackets matter, and two quotes side by
+        # side can go (an empty text, or the end of one text and the start of the next with
+        # no bracket between): what is inside a text stays inside. Usually no quote is left.
+        kept = block.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")
+        if b'"' not in kept:
+            return kept, b""
+        parts = kept.split(b'"')
+        if len(parts) % 2:
+            return b"".join(parts[::2]), b""
+        return b"".join(parts[:-1:2]), b'"'
+    text = _JSON_STRING.sub(b"", block)
+    quote = text.find(b'"')
+    if quote < 0:
+        return text, b""
+    # Everything after an unmatched quote is inside a string that goes on in the next block
+    # (no complete string can be found inside it: its quotes are all escaped).
+    tail = text[quote:]
+    trailing = len(tail) - len(tail.rstrip(b"\\"))
+    return text[:quote], b'"' + (b"\\" if trailing % 2 else b"")
+
+
 def check_json_depth_stream(handle: BinaryIO, limit: int | None = None) -> None:
     """Raise ``JsonTooDeep`` if the JSON read from ``handle`` nests deeper than ``limit``
     (``AYNI_MAX_JSON_DEPTH`` by default) arrays and objects. Linear, constant memory; does
@@ -160,17 +187,7 @@ def check_json_depth_stream(handle: BinaryIO, limit: int | None = None) -> None:
     carry = b""  # an unterminated string of the previous block: its quote (and a backslash)
     in_string = escaped = False
     while raw := handle.read(_DEPTH_BLOCK):
-        text = _JSON_STRING.sub(b"", carry + raw)
-        quote = text.find(b'"')
-        if quote >= 0:
-            # Everything after an unmatched quote is inside a string that goes on in the next
-            # block (no complete string can be found inside it: its quotes are all escaped).
-            tail = text[quote:]
-            trailing = len(tail) - len(tail.rstrip(b"\\"))
-            text = text[:quote]
-            next_carry = b'"' + (b"\\" if trailing % 2 else b"")
-        else:
-            next_carry = b""
+        text, next_carry = _outside_strings(carry + raw)
         steps = memoryview(text.translate(_STEPS, _NOT_BRACKETS)).cast("b")
         if steps and max(accumulate(steps, initial=depth)) > limit:
             index = _walk_depth(raw, depth, in_string, escaped, limit)

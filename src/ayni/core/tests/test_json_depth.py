@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -51,11 +52,48 @@ def test_strings_and_escapes_cut_across_blocks(monkeypatch) -> None:
         '["abcdefghij\\\\\\"klmnopq[[[[[[[[[", [[[1]]]]',
         '{"a":"' + "\\\\" * 13 + '","b":[[[[1]]]]}',
         '{"a":"' + '\\"' * 13 + '[[[","b":[[[[1]]]]}',
+        '{"abcdefghijklm": "[[[[[[[[[[[[", "no escapes": "{{{{{{{{{{", "b": [[[1]]]}',
     ]:
         json.loads(text)
         assert where(text, 5) is None, text
     text = '{"x":"\\\\\\\\\\"' + "q" * 9 + '",\n "y":[[[[[[1]]]]]]}'
     assert where(text, 5) == (text.index("[[[[[") + 4, 2)
+
+
+def test_the_scan_agrees_with_a_byte_by_byte_walk_on_random_json(monkeypatch) -> None:
+    from ayni.core import imports
+
+    rng = random.Random(7)
+    alphabet = '[]{}"\\ab,:'
+
+    def value(depth: int) -> object:
+        kind = rng.random()
+        if depth > 9 or kind < 0.3:
+            return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        if kind < 0.6:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {str(value(9)): value(depth + 1) for _ in range(rng.randint(0, 3))}
+
+    for block in (3, 7, 64):
+        monkeypatch.setattr(imports, "_DEPTH_BLOCK", block)
+        for _ in range(200):
+            text = json.dumps(value(0), indent=rng.choice([None, 1]))
+            limit = rng.randint(1, 8)
+            depth, first = 0, None
+            in_string = escaped = False
+            for index, char in enumerate(text):
+                if in_string:
+                    escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+                elif char == '"':
+                    in_string = True
+                elif char in "[{":
+                    depth += 1
+                    if depth > limit and first is None:
+                        first = index
+                elif char in "]}":
+                    depth -= 1
+            expected = None if first is None else (first, text.count("\n", 0, first) + 1)
+            assert where(text, limit) == expected, text
 
 
 def refused_fast(run: Callable[[], object], match: str) -> None:
