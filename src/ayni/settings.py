@@ -217,6 +217,11 @@ AYNI_MAX_IMPORT_BYTES = envint("AYNI_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
 # Deepest nesting of arrays and objects accepted in a JSON import or request body (a DHIS2
 # value is 3 deep, a MultiPolygon's coordinates 6): parsers' work grows with the depth.
 AYNI_MAX_JSON_DEPTH = envint("AYNI_MAX_JSON_DEPTH", 64)
+# SDMX-ML data structure files the server keeps, chosen by file name in a mapping's
+# constants.structure (a structure can also be uploaded with the import).
+AYNI_SDMX_STRUCTURES_DIR = Path(
+    envstr("AYNI_SDMX_STRUCTURES_DIR", str(DATA_DIR / "sdmx-structures"))
+)
 # XLSX imports, checked before openpyxl opens the file: the size of all its parts expanded,
 # and its shared strings, which openpyxl holds in memory all at once (a workbook of repeated
 # texts compresses well below the ratio guard yet expands to gigabytes in memory). Excel

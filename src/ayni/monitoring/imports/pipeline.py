@@ -278,10 +278,14 @@ def run_import(
         )
     country = country or import_country(user)
     mapping = mapping or Mapping()
+    recorded = dataclasses.asdict(mapping)
+    # The structure file is recorded by name: the path is a job's stored file or the server's.
+    structure = recorded.pop("structure_file")
     options = {
         "format": format,
         "country": country.iso2,
-        "mapping": dataclasses.asdict(mapping),
+        "mapping": recorded,
+        **({"structure": Path(structure).name} if structure else {}),
     }
     with import_batch(
         kind=f"monitoring.{format}",
