@@ -172,7 +172,8 @@ def test_a_deep_api_body_is_refused_with_400(api_for, document: str) -> None:
     response = api_for("ana").post("/api/budget-lines/", document, content_type="application/json")
     assert time.perf_counter() - started < 1.0
     assert response.status_code == 400
-    assert "nested deeper than 64 levels" in response.json()["error"]["message"]
+    # In the user's language (ana reads Spanish).
+    assert "anidado a más de 64 niveles" in response.json()["error"]["message"]
 
 
 @pytest.mark.django_db
@@ -181,4 +182,4 @@ def test_a_body_within_the_limit_is_parsed_as_before(api_for) -> None:
         "/api/budget-lines/", '{"year": [[[1]]]}', content_type="application/json"
     )
     assert response.status_code == 400
-    assert "nested deeper" not in json.dumps(response.json())
+    assert "anidado" not in json.dumps(response.json())
