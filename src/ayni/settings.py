@@ -217,6 +217,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files to import above this size are refused before they are read (uploads, and every
 # importer again on the file itself).
 AYNI_MAX_IMPORT_BYTES = envint("AYNI_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
+# Deepest nesting of arrays and objects accepted in a JSON import or request body (a DHIS2
+# value is 3 deep, a MultiPolygon's coordinates 6): parsers' work grows with the depth.
+AYNI_MAX_JSON_DEPTH = envint("AYNI_MAX_JSON_DEPTH", 64)
+# SDMX-ML data structure files the server keeps, chosen by file name in a mapping's
+# constants.structure (a structure can also be uploaded with the import).
+AYNI_SDMX_STRUCTURES_DIR = Path(
+    envstr("AYNI_SDMX_STRUCTURES_DIR", str(DATA_DIR / "sdmx-structures"))
+)
+# XLSX imports, checked before openpyxl opens the file: the size of all its parts expanded,
+# and its shared strings, which openpyxl holds in memory all at once (a workbook of repeated
+# texts compresses well below the ratio guard yet expands to gigabytes in memory). Excel
+# itself keeps a cell to 32,767 characters.
+AYNI_XLSX_MAX_EXPANDED_BYTES = envint("AYNI_XLSX_MAX_EXPANDED_BYTES", 1024 * 1024 * 1024)
+AYNI_XLSX_MAX_SHARED_STRINGS_BYTES = envint("AYNI_XLSX_MAX_SHARED_STRINGS_BYTES", 64 * 1024 * 1024)
+AYNI_XLSX_MAX_SHARED_STRINGS = envint("AYNI_XLSX_MAX_SHARED_STRINGS", 1_000_000)
+AYNI_XLSX_MAX_STRING_LENGTH = envint("AYNI_XLSX_MAX_STRING_LENGTH", 32_767)
 # Background jobs: "thread" runs them in the web process (embedded default, no extra
 # service); "worker" queues them in the database for `ayni worker` processes.
 AYNI_JOBS = envstr("AYNI_JOBS", "thread")
@@ -262,6 +278,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
+    # JSON bodies are checked for their nesting depth before they are parsed.
+    "DEFAULT_PARSER_CLASSES": [
+        "ayni.core.drf.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "ayni.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

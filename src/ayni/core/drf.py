@@ -6,10 +6,14 @@ own views, so this module must not import ``rest_framework.views`` or ``viewsets
 
 from __future__ import annotations
 
+import io
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Model
-from rest_framework import permissions
+from django.utils.translation import gettext as _
+from rest_framework import parsers, permissions
+from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 
 from ayni.core.permissions import Action, has_perm
@@ -56,3 +60,28 @@ class AyniPermission(permissions.BasePermission):
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         action = METHOD_ACTIONS.get(request.method or "GET", Action.CHANGE)
         return has_perm(request.user, action, obj)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing (400) a body nested deeper than ``AYNI_MAX_JSON_DEPTH``
+    before ``json.loads``, which recurses once per level (a deep body exhausted the stack
+    and answered 500)."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        # Imported here: this module is loaded with DRF's settings, before the models.
+        from ayni.core.imports import JsonTooDeep, check_json_depth_stream
+
+        body = stream.read() if stream is not None else b""
+        try:
+            check_json_depth_stream(io.BytesIO(body))
+        except JsonTooDeep as exc:
+            raise ParseError(
+                _("JSON parse error - nested deeper than %(limit)s levels at byte %(offset)s")
+                % {"limit": exc.limit, "offset": exc.offset}
+            ) from None
+        return super().parse(io.BytesIO(body), media_type, parser_context)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import connections
@@ -163,3 +165,117 @@ def _one_import_at_a_time() -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- JSON nesting depth, checked before any parser sees the file --------------------------------
+#
+# A JSON parser's work and memory grow with the nesting depth (ijson keeps a prefix per level,
+# so a value nested n deep costs about n² bytes; the standard library recurses). A file or a
+# request body is therefore scanned for its depth first, in linear time and constant memory:
+# the texts of a block are removed (by deleting all bytes but quotes and brackets when the
+# block has no backslash, by one regular expression otherwise), the brackets left are mapped
+# to +1/-1 and summed in C. Only the block where the limit is passed is walked byte by byte,
+# to say where.
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_DEPTH_BLOCK = 64 * 1024  # small blocks: the copies below stay in the processor cache
+
+
+class JsonTooDeep(ValueError):
+    """The JSON nests deeper than allowed; ``offset`` and ``line`` say where (1-based line)."""
+
+    def __init__(self, limit: int, offset: int, line: int) -> None:
+        self.limit, self.offset, self.line = limit, offset, line
+        super().__init__(f"JSON nested deeper than {limit} levels at line {line} (byte {offset:,})")
+
+
+def _walk_depth(raw: bytes, depth: int, in_string: bool, escaped: bool, limit: int) -> int:
+    """The index in ``raw`` of the bracket that passes ``limit`` (from the block's state)."""
+    for index, byte in enumerate(raw):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return index
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    raise AssertionError("the depth limit was passed in this block")  # pragma: no cover
+
+
+def _outside_strings(block: bytes) -> tuple[bytes, bytes]:
+    """The bytes of ``block`` outside complete strings, and what to carry to the next block
+    if it ends inside a string: its opening quote, and a backslash if one is pending."""
+    if b"\\" not in block:
+        # No escapes (most files): only quotes and brackets matter, and two quotes side by
+        # side can go (an empty text, or the end of one text and the start of the next with
+        # no bracket between): what is inside a text stays inside. Usually no quote is left.
+        kept = block.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")
+        if b'"' not in kept:
+            return kept, b""
+        parts = kept.split(b'"')
+        if len(parts) % 2:
+            return b"".join(parts[::2]), b""
+        return b"".join(parts[:-1:2]), b'"'
+    text = _JSON_STRING.sub(b"", block)
+    quote = text.find(b'"')
+    if quote < 0:
+        return text, b""
+    # Everything after an unmatched quote is inside a string that goes on in the next block
+    # (no complete string can be found inside it: its quotes are all escaped).
+    tail = text[quote:]
+    trailing = len(tail) - len(tail.rstrip(b"\\"))
+    return text[:quote], b'"' + (b"\\" if trailing % 2 else b"")
+
+
+def check_json_depth_stream(handle: BinaryIO, limit: int | None = None) -> None:
+    """Raise ``JsonTooDeep`` if the JSON read from ``handle`` nests deeper than ``limit``
+    (``AYNI_MAX_JSON_DEPTH`` by default) arrays and objects. Linear, constant memory; does
+    not check that the JSON is valid (the parser does that afterwards)."""
+    limit = settings.AYNI_MAX_JSON_DEPTH if limit is None else limit
+    depth, offset, lines = 0, 0, 0
+    carry = b""  # an unterminated string of the previous block: its quote (and a backslash)
+    in_string = escaped = False
+    while raw := handle.read(_DEPTH_BLOCK):
+        text, next_carry = _outside_strings(carry + raw)
+        steps = memoryview(text.translate(_STEPS, _NOT_BRACKETS)).cast("b")
+        if steps and max(accumulate(steps, initial=depth)) > limit:
+            index = _walk_depth(raw, depth, in_string, escaped, limit)
+            line = lines + raw.count(b"\n", 0, index) + 1
+            raise JsonTooDeep(limit, offset + index, line)
+        depth += sum(steps)
+        carry = next_carry
+        in_string, escaped = bool(carry), len(carry) == 2
+        offset += len(raw)
+        lines += raw.count(b"\n")
+
+
+def check_json_depth(path: Path, limit: int | None = None) -> None:
+    """Refuse (``ImportRefused``, naming the file and the place) a JSON file nested deeper
+    than ``AYNI_MAX_JSON_DEPTH``, before it is parsed."""
+    with path.open("rb") as handle:
+        try:
+            check_json_depth_stream(handle, limit)
+        except JsonTooDeep as exc:
+            raise ImportRefused(
+                _(
+                    "%(file)s: refused, JSON nested deeper than %(limit)s levels "
+                    "at line %(line)s (byte %(offset)s)"
+                )
+                % {
+                    "file": path.name,
+                    "limit": exc.limit,
+                    "line": exc.line,
+                    "offset": f"{exc.offset:,}",
+                }
+            ) from None

@@ -19,7 +19,14 @@ from typing import Any
 import ijson
 from django.db import transaction
 
-from ayni.core.imports import ImportRefused, ImportResult, RowError, check_size, import_batch
+from ayni.core.imports import (
+    ImportRefused,
+    ImportResult,
+    RowError,
+    check_json_depth,
+    check_size,
+    import_batch,
+)
 from ayni.geography.models import AdminLevel, Country, Location
 
 GEOMETRY_TYPES = {"Polygon", "MultiPolygon"}
@@ -39,6 +46,7 @@ def _iter_features(path: Path) -> Iterator[Feature]:
     builder: Any = None
     number = 0
     first = True
+    check_json_depth(path)  # before ijson, whose work per value grows with the depth
     with path.open("rb") as handle:
         try:
             for prefix, event, value in ijson.parse(handle, use_float=True):

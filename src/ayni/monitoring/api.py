@@ -277,6 +277,7 @@ class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField()
     format = serializers.ChoiceField(choices=[code for code, _ in IMPORT_FORMATS])
     mapping = serializers.FileField(required=False)
+    structure = serializers.FileField(required=False)  # SDMX-ML data structure definition
     best_effort = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=True)
 
@@ -328,7 +329,11 @@ class ImportViewSet(viewsets.GenericViewSet):
             "monitoring.import",
             user=request.user,
             payload=payload,
-            inputs={"data": upload, "mapping": mapping},
+            inputs={
+                "data": upload,
+                "mapping": mapping,
+                "structure": form.validated_data.get("structure"),
+            },
         )
         return Response(ImportJobSerializer(job).data, status=201)
 

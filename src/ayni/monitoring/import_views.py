@@ -44,6 +44,11 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("How the file's own columns and codes translate into Ayni's."),
     )
+    structure = forms.FileField(
+        label=_("SDMX structure (XML, optional)"),
+        required=False,
+        help_text=_("The data structure definition a structure-specific SDMX-ML file needs."),
+    )
     best_effort = forms.BooleanField(
         label=_("Import the good rows even if some are refused"),
         required=False,
@@ -110,7 +115,11 @@ class ImportStartView(ScopedView, FormView):
             "monitoring.import",
             payload=payload,
             user=self.request.user,
-            inputs={"data": data["file"], "mapping": data["mapping"]},
+            inputs={
+                "data": data["file"],
+                "mapping": data["mapping"],
+                "structure": data["structure"],
+            },
         )
         return HttpResponseRedirect(reverse("monitoring:import-job", args=[job.pk]))
 

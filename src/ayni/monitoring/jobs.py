@@ -1,5 +1,5 @@
 """The import of data values as a background job, with progress; the uploaded file (and
-mapping) are the job's input files."""
+mapping, and SDMX structure) are the job's input files."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ayni.core.imports import ImportRefused
 from ayni.core.jobs import input_path, job_handler
 from ayni.core.models import Job
 from ayni.core.permissions import has_perm
+from ayni.monitoring.imports.base import Mapping
 from ayni.monitoring.imports.pipeline import load_mapping, run_import
 from ayni.monitoring.models import DataValue
 from ayni.monitoring.policies import IMPORT
@@ -61,10 +62,11 @@ def import_job(job: Job, report: Callable[..., None]) -> dict[str, Any]:
         translation.override(job.payload.get("language") or settings.LANGUAGE_CODE),
         input_path(job, "data") as data,
         input_path(job, "mapping") as mapping,
+        input_path(job, "structure") as structure,
     ):
         if data is None:
             raise ImportRefused(gettext("The uploaded file is no longer kept."))
-        return _run(job.payload, data, mapping, report)
+        return _run(job.payload, data, mapping, report, structure)
 
 
 def _run(
@@ -72,6 +74,7 @@ def _run(
     path: Path,
     mapping_path: Path | None,
     report: Callable[..., None],
+    structure_path: Path | None = None,
 ) -> dict[str, Any]:
     user_id = payload.get("user_id")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
@@ -82,6 +85,9 @@ def _run(
     report(0, total)
     try:
         mapping = load_mapping(mapping_path) if mapping_path else None
+        if structure_path is not None:
+            mapping = mapping or Mapping()
+            mapping.structure_file = structure_path  # the job's own input file
         batch, _result = run_import(
             format=payload["format"],
             path=path,

@@ -81,10 +81,14 @@ class Mapping:
     category_option_combos: dict[str, dict[str, str]] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)  # e.g. {"source": "endes-2014"}
     sheet: str = ""  # XLSX sheet name (default: the first)
+    # SDMX-ML: the data structure file given with the import (uploaded with it, or the
+    # command's --structure). Never read from a mapping file: a path in a mapping would let
+    # whoever uploads it make the server open any file.
+    structure_file: Path | None = field(default=None, compare=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Mapping:
-        known = set(cls.__dataclass_fields__)
+        known = set(cls.__dataclass_fields__) - {"structure_file"}
         unknown = set(data) - known
         if unknown:
             raise ImportRefused(

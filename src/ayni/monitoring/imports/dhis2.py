@@ -40,7 +40,7 @@ import ijson
 import orjson
 from django.utils.translation import gettext as _
 
-from ayni.core.imports import check_size
+from ayni.core.imports import check_json_depth, check_size
 from ayni.core.periods import Period
 
 from .base import BadPeriod, ImportRefused, Mapping, ParsedValue, RowError, period_code, reader
@@ -291,6 +291,8 @@ def read_dhis2_json(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowE
     path = Path(path)
     if check_size(path) == 0:
         raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
+    # Before any parser: ijson's work per value grows with its depth, orjson recurses.
+    check_json_depth(path)
     single_pass = _values_come_last(path)
     header = _scan_header(path, whole=not single_pass)
     defaults = {key: _text(header[key]) for key in _DEFAULTS if key in header}

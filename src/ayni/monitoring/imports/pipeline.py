@@ -29,7 +29,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ayni.core.database import copy_supported
-from ayni.core.imports import ImportRefused, ImportResult, RowError, check_size, import_batch
+from ayni.core.imports import (
+    ImportRefused,
+    ImportResult,
+    RowError,
+    check_json_depth,
+    check_size,
+    import_batch,
+)
 from ayni.core.models import ImportBatch
 from ayni.core.tables import safe_cell
 from ayni.geography.models import Country
@@ -183,6 +190,7 @@ def load_mapping(path: Path) -> Mapping:
             _("%(file)s: not UTF-8 text (byte %(position)s)")
             % {"file": name, "position": exc.start}
         ) from None
+    check_json_depth(path)  # json.loads recurses: a deep file would exhaust the stack
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -270,10 +278,14 @@ def run_import(
         )
     country = country or import_country(user)
     mapping = mapping or Mapping()
+    recorded = dataclasses.asdict(mapping)
+    # The structure file is recorded by name: the path is a job's stored file or the server's.
+    structure = recorded.pop("structure_file")
     options = {
         "format": format,
         "country": country.iso2,
-        "mapping": dataclasses.asdict(mapping),
+        "mapping": recorded,
+        **({"structure": Path(structure).name} if structure else {}),
     }
     with import_batch(
         kind=f"monitoring.{format}",

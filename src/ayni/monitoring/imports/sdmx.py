@@ -30,10 +30,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
 
@@ -288,12 +290,44 @@ def _read_message(path: Path, structure: Any = None) -> Any:
         ) from exc
 
 
+def stored_structures() -> dict[str, Path]:
+    """The structure files the server keeps (``AYNI_SDMX_STRUCTURES_DIR``), by file name."""
+    folder = Path(settings.AYNI_SDMX_STRUCTURES_DIR)
+    if not folder.is_dir():
+        return {}
+    return {
+        entry.name: Path(entry.path)
+        for entry in os.scandir(folder)
+        if entry.name.lower().endswith(".xml") and entry.is_file()
+    }
+
+
+def stored_structure(name: str, file_name: str) -> Path:
+    """The server's structure file called ``name``, looked up among the folder's entries.
+
+    ``name`` comes from a mapping, that is from whoever uploads it: it is only compared with
+    the names the server lists, never joined to a folder nor opened, so a path (``/etc/passwd``,
+    ``../settings.py``) is refused with the same message whether or not such a file exists.
+    """
+    known = stored_structures()
+    if name in known:
+        return known[name]
+    raise ImportRefused(
+        _(
+            "%(file)s: constants.structure names no structure kept by the server (known: "
+            "%(known)s); upload the structure file with the import instead"
+        )
+        % {"file": file_name, "known": ", ".join(sorted(known)) or _("none")}
+    )
+
+
 def _load_structure(path: Path, mapping: Mapping, data_file: Path) -> Any:
-    """The data structure definition named by ``constants["structure"]`` (a file path)."""
+    """The data structure definition in ``path``: the file uploaded with the import or given
+    to the command, or one of the server's (``stored_structure``)."""
     if not path.is_file():
         raise ImportRefused(
             _("%(file)s: the structure file %(structure)s does not exist")
-            % {"file": data_file.name, "structure": path}
+            % {"file": data_file.name, "structure": path.name}
         )
     check_size(path)
     refuse_entity_declarations(path)
@@ -334,8 +368,9 @@ def read_sdmx_ml(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowErro
     """Read an SDMX-ML 2.1 data message (generic or structure-specific), one value per
     observation; ``line`` is the observation's 1-based position in the message.
 
-    A structure-specific message cannot be read without its data structure definition:
-    give the path of a structure file (e.g. ``dataflow/UNICEF/CME/1.0?references=all``) as
+    A structure-specific message cannot be read without its data structure definition
+    (e.g. ``dataflow/UNICEF/CME/1.0?references=all``): uploaded with the import
+    (``mapping.structure_file``), or one of the server's structures named by file name in
     ``constants["structure"]``. Limitation: sdmx1 builds the whole message in memory before
     the first observation comes out, so this reader is for moderate files (the import size
     limit applies); SDMX-CSV is the streaming path for large ones. A file that declares a
@@ -352,13 +387,16 @@ def read_sdmx_ml(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowErro
             % {"file": path.name, "root": root}
         )
     structure = None
-    if structure_path := mapping.constants.get("structure", ""):
-        structure = _load_structure(Path(structure_path), mapping, path)
+    if mapping.structure_file is not None:
+        structure = _load_structure(mapping.structure_file, mapping, path)
+    elif name := mapping.constants.get("structure", ""):
+        structure = _load_structure(stored_structure(name, path.name), mapping, path)
     elif root.startswith("StructureSpecific"):
         raise ImportRefused(
             _(
                 "%(file)s: a structure-specific SDMX-ML message needs its data structure "
-                "definition: give the structure file's path as constants.structure in the mapping"
+                "definition: upload the structure file with the import, or name one of the "
+                "server's structures as constants.structure in the mapping"
             )
             % {"file": path.name}
         )

@@ -20,7 +20,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ayni.core.imports import ImportRefused, RowError
@@ -41,8 +43,9 @@ DIM_PREFIX = "dim:"
 
 # Zip bomb guards for XLSX: an XLSX is a zip of XML, which compresses well (10–30× is
 # usual), but not a thousand-fold. Declared sizes are enforced when reading (zipfile stops
-# at a member's declared size), so checking them before opening is enough.
-MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024
+# at a member's declared size), so checking them before opening is enough. The sizes are
+# settings (AYNI_XLSX_MAX_*, see settings.py): openpyxl holds every shared string in memory,
+# so the shared strings part is bounded apart and scanned before openpyxl opens the file.
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECKED_ABOVE = 1024 * 1024  # tiny members can have any ratio
 XML_PROLOGUE_LIMIT = 64 * 1024
@@ -243,10 +246,11 @@ def check_xlsx_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             total = sum(member.file_size for member in members)
-            if total > MAX_XLSX_UNCOMPRESSED:
+            expanded = settings.AYNI_XLSX_MAX_EXPANDED_BYTES
+            if total > expanded:
                 raise ImportRefused(
                     _("%(file)s: refused, it would expand to %(size)s bytes (at most %(max)s)")
-                    % {"file": name, "size": f"{total:,}", "max": f"{MAX_XLSX_UNCOMPRESSED:,}"}
+                    % {"file": name, "size": f"{total:,}", "max": f"{expanded:,}"}
                 )
             names = {member.filename for member in members}
             if "[Content_Types].xml" not in names:
@@ -267,10 +271,88 @@ def check_xlsx_archive(path: Path) -> None:
             for member in members:
                 if member.filename.endswith((".xml", ".rels")):
                     _check_prologue(archive, member, name)
+            for member in _shared_strings_parts(archive, members):
+                _check_shared_strings(archive, member, name)
     except zipfile.BadZipFile as exc:
         raise ImportRefused(
             _("%(file)s: not a valid XLSX file (%(error)s)") % {"file": name, "error": exc}
         ) from None
+
+
+_SHARED_STRINGS_TYPE = "spreadsheetml.sharedStrings+xml"
+_CONTENT_TYPES_LIMIT = 1024 * 1024
+
+
+def _shared_strings_parts(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]
+) -> list[zipfile.ZipInfo]:
+    """The members openpyxl would read as shared strings: the usual name, and any part that
+    [Content_Types].xml declares as such (a workbook may name it otherwise)."""
+    wanted = {"xl/sharedstrings.xml"}
+    types = archive.getinfo("[Content_Types].xml")
+    if types.file_size <= _CONTENT_TYPES_LIMIT:
+        try:
+            # No DTD (``_check_prologue`` ran first), hence no entities to expand.
+            root = ElementTree.fromstring(archive.read(types))  # noqa: S314
+        except ElementTree.ParseError:
+            root = None
+        for element in root.iter() if root is not None else ():
+            if element.get("ContentType", "").endswith(_SHARED_STRINGS_TYPE):
+                wanted.add(element.get("PartName", "").lstrip("/").casefold())
+    return [member for member in members if member.filename.casefold() in wanted]
+
+
+def _check_shared_strings(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, file_name: str
+) -> None:
+    """Bound the shared strings before openpyxl loads them all: the part's size, the number
+    of strings and the length of one, read as a stream (expat, elements cleared as read)."""
+    limits = {
+        "bytes": settings.AYNI_XLSX_MAX_SHARED_STRINGS_BYTES,
+        "count": settings.AYNI_XLSX_MAX_SHARED_STRINGS,
+        "length": settings.AYNI_XLSX_MAX_STRING_LENGTH,
+    }
+    where = {"file": file_name, "member": member.filename}
+    if member.file_size > limits["bytes"]:
+        raise ImportRefused(
+            _("%(file)s: refused, %(member)s holds %(size)s bytes of text (at most %(max)s)")
+            % {**where, "size": f"{member.file_size:,}", "max": f"{limits['bytes']:,}"}
+        )
+    count = length = 0
+    with archive.open(member) as handle:
+        try:
+            root = None
+            events = ElementTree.iterparse(handle, events=("start", "end"))  # noqa: S314 (no DTD)
+            for event, element in events:
+                if root is None:
+                    root = element
+                if event == "start":
+                    continue
+                tag = element.tag.rpartition("}")[2]
+                if tag == "t":
+                    length += len(element.text or "")
+                    if length > limits["length"]:
+                        raise ImportRefused(
+                            _(
+                                "%(file)s: refused, shared string %(number)s of %(member)s is "
+                                "longer than %(max)s characters"
+                            )
+                            % {**where, "number": f"{count + 1:,}", "max": f"{limits['length']:,}"}
+                        )
+                elif tag == "si":
+                    count += 1
+                    length = 0
+                    root.clear()  # the strings read so far: nothing is kept
+                    if count > limits["count"]:
+                        raise ImportRefused(
+                            _("%(file)s: refused, %(member)s holds more than %(max)s texts")
+                            % {**where, "max": f"{limits['count']:,}"}
+                        )
+        except ElementTree.ParseError as exc:
+            raise ImportRefused(
+                _("%(file)s: refused, %(member)s is not valid XML (%(error)s)")
+                % {**where, "error": exc}
+            ) from None
 
 
 def _check_prologue(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file_name: str) -> None:

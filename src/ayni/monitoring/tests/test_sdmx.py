@@ -317,7 +317,7 @@ GENERIC = """<?xml version="1.0" encoding="UTF-8"?>
 def test_structure_specific_message_with_its_dsd(tmp_path: Path) -> None:
     path = write(tmp_path / "ss.xml", STRUCTURE_SPECIFIC)
     mapping = Mapping(
-        constants={"structure": str(need(DSD)), "source": "un-igme"}, locations={"PER": "PE"}
+        constants={"source": "un-igme"}, locations={"PER": "PE"}, structure_file=need(DSD)
     )
     result = list(read_sdmx_ml(path, mapping))
     assert [
@@ -366,7 +366,7 @@ def test_unicef_series_keys_message_has_no_observations() -> None:
     assert raw.count(b"<Series ") == 20_435
     assert raw.count(b'REF_AREA="PER"') == 88
     assert b"<Obs" not in raw
-    mapping = Mapping(constants={"structure": str(need(DSD))})
+    mapping = Mapping(structure_file=need(DSD))
     assert list(read_sdmx_ml(SERIES_KEYS, mapping)) == []
 
 
@@ -377,7 +377,7 @@ def test_structure_specific_without_structure_is_refused() -> None:
 
 def test_a_missing_structure_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "ss.xml", STRUCTURE_SPECIFIC)
-    mapping = Mapping(constants={"structure": str(tmp_path / "nowhere.xml")})
+    mapping = Mapping(structure_file=tmp_path / "nowhere.xml")
     with pytest.raises(ImportRefused, match="does not exist"):
         list(read_sdmx_ml(path, mapping))
 
@@ -457,7 +457,7 @@ def test_a_structure_file_with_a_declaration_is_refused(tmp_path: Path) -> None:
     data = write(tmp_path / "ss.xml", STRUCTURE_SPECIFIC)
     structure = write(tmp_path / "dsd.xml", EXTERNAL_ENTITY)
     with pytest.raises(ImportRefused, match=r"dsd\.xml: XML entity declarations are refused"):
-        list(read_sdmx_ml(data, Mapping(constants={"structure": str(structure)})))
+        list(read_sdmx_ml(data, Mapping(structure_file=structure)))
 
 
 def test_an_oversize_message_is_refused_before_parsing(tmp_path: Path, settings: Any) -> None:

@@ -13,6 +13,7 @@ from ayni.accounts.models import CountryOffice
 from ayni.core.imports import ImportRefused
 from ayni.geography.models import Country
 from ayni.geography.selectors import CountryNotChosen, country_named
+from ayni.monitoring.imports.base import Mapping
 from ayni.monitoring.imports.pipeline import (
     ImportValuesRefused,
     ValueImportResult,
@@ -42,6 +43,11 @@ class Command(BaseCommand):
             help="write the good lines and report the bad ones",
         )
         parser.add_argument("--mapping", type=Path, help="mapping JSON file (docs/imports.md)")
+        parser.add_argument(
+            "--structure",
+            type=Path,
+            help="SDMX-ML data structure file, for a structure-specific SDMX-ML message",
+        )
         where = parser.add_mutually_exclusive_group()
         where.add_argument(
             "--office", help="code of the country office whose country the values are for"
@@ -59,6 +65,10 @@ class Command(BaseCommand):
         bar = self._progress_bar()
         try:
             mapping = load_mapping(options["mapping"]) if options["mapping"] else None
+            if options["structure"]:
+                # A local path is fine here: whoever runs the command runs the server.
+                mapping = mapping or Mapping()
+                mapping.structure_file = options["structure"]
             batch, result = run_import(
                 format=options["format"],
                 path=options["file"],
