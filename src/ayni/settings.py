@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session and authentication middleware: it reads request.user after them.
+    "ayni.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -214,6 +216,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files to import above this size are refused before they are read (uploads, and every
 # importer again on the file itself).
 AYNI_MAX_IMPORT_BYTES = envint("AYNI_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
+# A data file's header names a few dozen columns; more than this is refused before it is read.
+AYNI_IMPORT_MAX_COLUMNS = envint("AYNI_IMPORT_MAX_COLUMNS", 500)
 # Background jobs: "thread" runs them in the web process (embedded default, no extra
 # service); "worker" queues them in the database for `ayni worker` processes.
 AYNI_JOBS = envstr("AYNI_JOBS", "thread")
