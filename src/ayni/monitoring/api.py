@@ -23,11 +23,11 @@ from ayni.core.drf import AyniPermission
 from ayni.core.exports import export_params, get_export_type
 from ayni.core.job_api import JobSerializer
 from ayni.core.models import Job
-from ayni.core.params import year_list_param, year_param
+from ayni.core.params import choice_param, year_list_param, year_param
 from ayni.core.permissions import Action, scope
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet
-from ayni.geography.models import Country
+from ayni.geography.models import AdminLevel, Country
 from ayni.geography.selectors import CountryNotChosen, country_for, national_location
 from ayni.monitoring import analytics, equity
 from ayni.monitoring.exports import FILTERS, filter_data_values
@@ -217,9 +217,11 @@ class AnalyticsViewSet(viewsets.ViewSet):
         indicator = self._indicator(request)
         country = self._country(request)
         years = year_list_param(request.query_params) or None
+        levels = AdminLevel.objects.filter(country=country).values_list("slug", flat=True)
+        level = choice_param(request.query_params, "level", levels) or "department"
         rows = analytics.indicator_by_location_year(
             indicator,
-            level=request.query_params.get("level", "department"),
+            level=level,
             years=years,
             disaggregation=request.query_params.get("disaggregation", ""),
             country=country.iso2,

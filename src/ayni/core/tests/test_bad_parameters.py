@@ -133,3 +133,21 @@ def test_a_page_answers_400_naming_a_malformed_year(client: Any) -> None:
         response = client.get(url, {"country": "PE", "year": value}, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 400, value
         assert "year: " in response.content.decode(), value
+
+
+@pytest.mark.django_db
+def test_the_analytics_refuse_an_unknown_level_naming_it(api_for: Any) -> None:
+    Indicator.objects.create(
+        code="t-level",
+        name_es="Prueba",
+        name_en="Test",
+        unit=Indicator.Unit.PERCENT,
+        direction=Indicator.Direction.LOWER_IS_BETTER,
+    )
+    api = api_for(None)
+    api.raise_request_exception = False
+    query = {"indicator": "t-level", "country": "PE"}
+    assert api.get("/api/analytics/", query).status_code == 200
+    response = api.get("/api/analytics/", {**query, "level": "x"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["level"]
