@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import BadRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 # The largest value of a 64-bit signed integer column (SQLite and PostgreSQL bigint).
@@ -76,3 +77,11 @@ def choice_param(params: Mapping[str, Any], name: str, choices: Iterable[str]) -
             name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}
         )
     return raw
+
+
+def path_id(value: str | None) -> int:
+    """A record id taken from the URL path: anything but an id in range is not found (404)."""
+    raw = (value or "").strip()
+    if not raw.isdigit() or not raw.isascii() or len(raw) > 19 or not 1 <= int(raw) <= MAX_INT:
+        raise Http404
+    return int(raw)

@@ -95,11 +95,11 @@ class BudgetTable(TableExport):
     model = BudgetLine
 
     def programme(self, user: Any, params: Params) -> CountryProgramme | None:
-        pk = params.get("programme", "")
-        if not pk.isdigit():
+        pk = int_param(params, "programme")
+        if pk is None:
             return None
         programmes = scope(user, Action.VIEW, CountryProgramme.objects.all())
-        return programmes.filter(pk=int(pk)).first()
+        return programmes.filter(pk=pk).first()
 
     def allowed(self, user: Any, params: Params) -> bool:
         return (
@@ -108,11 +108,11 @@ class BudgetTable(TableExport):
         )
 
     def filename(self, params: Params) -> str:
-        programme = CountryProgramme.objects.filter(pk=params.get("programme") or 0).first()
+        programme = CountryProgramme.objects.filter(pk=int_param(params, "programme") or 0).first()
         return f"budget-{slugify(programme.code) if programme else 'programme'}"
 
     def describe(self, params: Params) -> list[tuple[Any, str]]:
-        programme = CountryProgramme.objects.filter(pk=params.get("programme") or 0).first()
+        programme = CountryProgramme.objects.filter(pk=int_param(params, "programme") or 0).first()
         return [(_("Programme"), programme.code if programme else "")]
 
     def get_columns(self, user: Any, params: Params) -> list[Column]:

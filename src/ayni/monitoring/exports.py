@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ayni.core.exports import Column, Params, TableExport, export_type
 from ayni.core.models import ImportBatch
-from ayni.core.params import year_param
+from ayni.core.params import int_param, year_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.geography.selectors import country_for
 from ayni.monitoring import analytics
@@ -138,10 +138,10 @@ class ImportErrorsTable(TableExport):
     columns = [Column(key, key, value=itemgetter(key)) for key in REPORT_HEADER]
 
     def batch(self, user: Any, params: Params) -> ImportBatch | None:
-        pk = params.get("batch", "")
-        if not pk.isdigit():
+        pk = int_param(params, "batch")
+        if pk is None:
             return None
-        return scope(user, Action.VIEW, ImportBatch.objects.filter(pk=int(pk))).first()
+        return scope(user, Action.VIEW, ImportBatch.objects.filter(pk=pk)).first()
 
     def allowed(self, user: Any, params: Params) -> bool:
         return self.batch(user, params) is not None

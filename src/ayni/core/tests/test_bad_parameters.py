@@ -151,3 +151,11 @@ def test_the_analytics_refuse_an_unknown_level_naming_it(api_for: Any) -> None:
     response = api.get("/api/analytics/", {**query, "level": "x"})
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["level"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999", "0"])
+def test_a_job_download_with_an_unreadable_id_is_not_found(api_for: Any, pk: str) -> None:
+    api = api_for("ana")
+    api.raise_request_exception = False
+    assert api.get(f"/api/jobs/{pk}/download/").status_code == 404
