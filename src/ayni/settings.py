@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session and authentication middleware: it reads request.user after them.
+    "ayni.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -233,6 +235,8 @@ AYNI_XLSX_MAX_EXPANDED_BYTES = envint("AYNI_XLSX_MAX_EXPANDED_BYTES", 1024 * 102
 AYNI_XLSX_MAX_SHARED_STRINGS_BYTES = envint("AYNI_XLSX_MAX_SHARED_STRINGS_BYTES", 64 * 1024 * 1024)
 AYNI_XLSX_MAX_SHARED_STRINGS = envint("AYNI_XLSX_MAX_SHARED_STRINGS", 1_000_000)
 AYNI_XLSX_MAX_STRING_LENGTH = envint("AYNI_XLSX_MAX_STRING_LENGTH", 32_767)
+# A data file's header names a few dozen columns; more than this is refused before it is read.
+AYNI_IMPORT_MAX_COLUMNS = envint("AYNI_IMPORT_MAX_COLUMNS", 500)
 # Background jobs: "thread" runs them in the web process (embedded default, no extra
 # service); "worker" queues them in the database for `ayni worker` processes.
 AYNI_JOBS = envstr("AYNI_JOBS", "thread")

@@ -14,14 +14,23 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ayni.core.errors import service_errors
+from ayni.core.errors import protected_message, service_errors
+from ayni.core.params import InvalidParameter
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _("The record is still in use.")
 
 
 class Pagination(PageNumberPagination):
@@ -64,6 +73,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = validation_error(exc)
+    elif isinstance(exc, InvalidParameter):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
+    elif isinstance(exc, ProtectedError):
+        exc = Conflict(protected_message(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

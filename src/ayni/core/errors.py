@@ -9,7 +9,11 @@ exception handler (``core.api``) answers it as a 400, and forms and pages show i
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
 
 def service_errors(exc: ValidationError) -> dict[str | None, list[str]]:
@@ -20,3 +24,10 @@ def service_errors(exc: ValidationError) -> dict[str | None, list[str]]:
     for name, messages in exc.message_dict.items():
         errors.setdefault(None if name == NON_FIELD_ERRORS else name, []).extend(messages)
     return errors
+
+
+def protected_message(exc: ProtectedError) -> str:
+    """Why a delete was refused: what still refers to the record, counted by kind."""
+    counts = Counter(str(obj._meta.verbose_name_plural) for obj in exc.protected_objects)
+    using = ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
+    return _("It cannot be deleted while other records refer to it: %(using)s.") % {"using": using}

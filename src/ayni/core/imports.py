@@ -19,9 +19,19 @@ from django.utils.translation import gettext as _
 
 from ayni.core.models import ImportBatch
 
+# A refusal quotes the file (its column names, a value); it is kept and shown, so bounded.
+MAX_MESSAGE_CHARS = 1000
+
 
 class ImportRefused(Exception):
-    """The whole file is refused; nothing was written. ``str()`` says what and where."""
+    """The whole file is refused; nothing was written. ``str()`` says what and where, in at
+    most ``MAX_MESSAGE_CHARS`` characters."""
+
+    def __init__(self, message: object = "") -> None:
+        text = str(message)
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+        super().__init__(text)
 
 
 @dataclass

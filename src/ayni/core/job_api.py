@@ -21,6 +21,7 @@ from rest_framework.routers import BaseRouter
 from ayni.core import jobs, liveness, selectors, services
 from ayni.core.exports import EXPORT_TYPES, export_params, export_start
 from ayni.core.models import Job
+from ayni.core.params import path_id
 from ayni.core.permissions import has_perm
 from ayni.core.policies import RETRY
 from ayni.core.viewsets import ScopedReadOnlyViewSet
@@ -98,7 +99,7 @@ class JobViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """The file the job produced: for its starter, while they may still read it."""
-        stored = selectors.job_download(request.user, int(pk or 0))
+        stored = selectors.job_download(request.user, path_id(pk))
         return FileResponse(
             stored.file.open("rb"),
             as_attachment=True,

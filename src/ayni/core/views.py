@@ -8,8 +8,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from ayni.core.params import InvalidParameter
 from ayni.core.permissions import Action, has_perm, require, scope
 
 
@@ -64,3 +66,10 @@ def next_url(request: HttpRequest, default: str) -> str:
 
 
 __all__ = ["Action", "ScopedView", "next_url", "require"]
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page: names the parameter that could not be read (``core.params``); other
+    refusals say nothing of their reason, which may be internal."""
+    message = str(exception) if isinstance(exception, InvalidParameter) else ""
+    return render(request, "400.html", {"message": message}, status=400)

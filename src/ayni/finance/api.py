@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from ayni.core.params import int_param, year_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.core.workflow_api import WorkflowViewSetMixin
@@ -122,14 +123,13 @@ class FilterMixin:
         params = self.request.query_params
         lookups: dict[str, Any] = {}
         for name, (lookup, kind, _text) in FILTERS[self.filter_key].items():
-            raw = params.get(name, "").strip()
-            if not raw:
-                continue
             if kind is INT:
-                if not raw.isdigit():
-                    raise serializers.ValidationError({name: "Enter a whole number."})
-                lookups[lookup] = int(raw)
-            else:
+                number = year_param(params, name) if name == "year" else int_param(params, name)
+                if number is not None:
+                    lookups[lookup] = number
+                continue
+            raw = params.get(name, "").strip()
+            if raw:
                 lookups[lookup] = raw.upper() if name == "currency" else raw
         # One filter() call: conditions on the same relation apply to the same related row.
         queryset = queryset.filter(**lookups)

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ayni.core.exports import Column, Params, TableExport, export_type
+from ayni.core.params import int_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.finance import selectors
 from ayni.finance.models import BudgetLine, Donor, Grant
@@ -70,12 +71,12 @@ class GrantTable(TableExport):
         queryset = scope(user, Action.VIEW, Grant.objects.all())
         if params.get("stage") in Grant.Stage.values:
             queryset = queryset.filter(stage=params["stage"])
-        if params.get("donor", "").isdigit():
-            queryset = queryset.filter(donor_id=int(params["donor"]))
+        if (donor := int_param(params, "donor")) is not None:
+            queryset = queryset.filter(donor_id=donor)
         if params.get("funding_type"):
             queryset = queryset.filter(funding_type__code=params["funding_type"])
-        if params.get("programme", "").isdigit():
-            queryset = queryset.filter(programme_id=int(params["programme"]))
+        if (programme := int_param(params, "programme")) is not None:
+            queryset = queryset.filter(programme_id=programme)
         if params.get("q", "").strip():
             queryset = queryset.filter(reference__icontains=params["q"].strip())
         return queryset
@@ -94,11 +95,11 @@ class BudgetTable(TableExport):
     model = BudgetLine
 
     def programme(self, user: Any, params: Params) -> CountryProgramme | None:
-        pk = params.get("programme", "")
-        if not pk.isdigit():
+        pk = int_param(params, "programme")
+        if pk is None:
             return None
         programmes = scope(user, Action.VIEW, CountryProgramme.objects.all())
-        return programmes.filter(pk=int(pk)).first()
+        return programmes.filter(pk=pk).first()
 
     def allowed(self, user: Any, params: Params) -> bool:
         return (
@@ -107,11 +108,11 @@ class BudgetTable(TableExport):
         )
 
     def filename(self, params: Params) -> str:
-        programme = CountryProgramme.objects.filter(pk=params.get("programme") or 0).first()
+        programme = CountryProgramme.objects.filter(pk=int_param(params, "programme") or 0).first()
         return f"budget-{slugify(programme.code) if programme else 'programme'}"
 
     def describe(self, params: Params) -> list[tuple[Any, str]]:
-        programme = CountryProgramme.objects.filter(pk=params.get("programme") or 0).first()
+        programme = CountryProgramme.objects.filter(pk=int_param(params, "programme") or 0).first()
         return [(_("Programme"), programme.code if programme else "")]
 
     def get_columns(self, user: Any, params: Params) -> list[Column]:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
+from ayni.core.params import int_param
 from ayni.core.serializers import ProvenanceSerializer
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.models import Location, Zone
@@ -96,8 +97,8 @@ class LocationViewSet(ScopedViewSet):
             queryset = queryset.filter(country__iso2=params["country"].upper())
         if params.get("level"):
             queryset = queryset.filter(level__slug=params["level"])
-        if params.get("parent"):
-            queryset = queryset.filter(parent_id=params["parent"])
+        if (parent := int_param(params, "parent")) is not None:
+            queryset = queryset.filter(parent_id=parent)
         if params.get("code"):
             queryset = queryset.filter(code=params["code"])
         return location_search(queryset, params.get("q", "")).order_by("country", "code")

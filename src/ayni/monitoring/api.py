@@ -23,13 +23,14 @@ from ayni.core.drf import AyniPermission
 from ayni.core.exports import export_params, get_export_type
 from ayni.core.job_api import JobSerializer
 from ayni.core.models import Job
+from ayni.core.params import choice_param, year_list_param, year_param
 from ayni.core.permissions import Action, scope
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet
-from ayni.geography.models import Country
+from ayni.geography.models import AdminLevel, Country
 from ayni.geography.selectors import CountryNotChosen, country_for, national_location
 from ayni.monitoring import analytics, equity
-from ayni.monitoring.exports import FILTERS
+from ayni.monitoring.exports import FILTERS, filter_data_values
 from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
 from ayni.monitoring.import_views import import_confirm, import_payload
 from ayni.monitoring.models import DataValue, Indicator, Target
@@ -130,10 +131,7 @@ class DataValueViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet[DataValue]:
         queryset = super().get_queryset()
-        for param, lookup in FILTERS.items():
-            value = self.request.query_params.get(param)
-            if value is not None:
-                queryset = queryset.filter(**{lookup: value})
+        queryset = filter_data_values(queryset, self.request.query_params)
         return queryset.order_by("indicator__code", "location__code", "period", "pk")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
@@ -218,10 +216,12 @@ class AnalyticsViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         indicator = self._indicator(request)
         country = self._country(request)
-        years = [int(y) for y in request.query_params.getlist("year") if y.isdigit()] or None
+        years = year_list_param(request.query_params) or None
+        levels = AdminLevel.objects.filter(country=country).values_list("slug", flat=True)
+        level = choice_param(request.query_params, "level", levels) or "department"
         rows = analytics.indicator_by_location_year(
             indicator,
-            level=request.query_params.get("level", "department"),
+            level=level,
             years=years,
             disaggregation=request.query_params.get("disaggregation", ""),
             country=country.iso2,
@@ -245,8 +245,7 @@ class AnalyticsViewSet(viewsets.ViewSet):
         country = self._country(request)
         national = national_location(country)
         iso2 = country.iso2
-        year_param = request.query_params.get("year", "")
-        year = int(year_param) if year_param.isdigit() else None
+        year = year_param(request.query_params)
         # The departments' values of every year, read once for the four figures.
         rows = analytics.indicator_by_location_year(indicator, level=FIRST_LEVEL, country=iso2)
         gap = equity.region_gap(indicator, year=year, level=FIRST_LEVEL, rows=rows, country=iso2)

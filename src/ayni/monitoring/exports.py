@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ayni.core.exports import Column, Params, TableExport, export_type
 from ayni.core.models import ImportBatch
+from ayni.core.params import int_param, year_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.geography.selectors import country_for
 from ayni.monitoring import analytics
@@ -29,6 +30,17 @@ FILTERS = {
     "disaggregation": "disaggregation",
     "source": "source__code",
 }
+
+
+def filter_data_values(queryset: QuerySet[Any], params: Params) -> QuerySet[Any]:
+    """The data values matching the ``FILTERS`` given; a malformed year is refused (400)."""
+    for param, lookup in FILTERS.items():
+        value: Any = year_param(params, param) if param == "year" else params.get(param)
+        if value is not None:
+            queryset = queryset.filter(**{lookup: value})
+    return queryset
+
+
 CSV_FIELDS = [
     "indicator__code",
     "location__code",
@@ -106,11 +118,7 @@ class DataValueTable(TableExport):
 
     def queryset(self, user: Any, params: Params) -> QuerySet[Any]:
         queryset = scope(user, Action.VIEW, DataValue.objects.all())
-        for param, lookup in FILTERS.items():
-            value = params.get(param)
-            if value is not None:
-                queryset = queryset.filter(**{lookup: value})
-        return queryset
+        return filter_data_values(queryset, params)
 
     def rows(self, user: Any, params: Params) -> QuerySet[Any]:
         return (
@@ -130,10 +138,10 @@ class ImportErrorsTable(TableExport):
     columns = [Column(key, key, value=itemgetter(key)) for key in REPORT_HEADER]
 
     def batch(self, user: Any, params: Params) -> ImportBatch | None:
-        pk = params.get("batch", "")
-        if not pk.isdigit():
+        pk = int_param(params, "batch")
+        if pk is None:
             return None
-        return scope(user, Action.VIEW, ImportBatch.objects.filter(pk=int(pk))).first()
+        return scope(user, Action.VIEW, ImportBatch.objects.filter(pk=pk)).first()
 
     def allowed(self, user: Any, params: Params) -> bool:
         return self.batch(user, params) is not None

@@ -17,6 +17,7 @@ from django.views.generic import DetailView, ListView
 
 from ayni.core.charts import LineChart, Series
 from ayni.core.exports import export_response
+from ayni.core.params import year_param
 from ayni.core.permissions import Action, has_perm, office_id_of, scope
 from ayni.core.views import ScopedView
 from ayni.geography.models import Country, Location
@@ -133,7 +134,7 @@ class IndicatorDetailView(ScopedView, CountryMixin, DetailView):
         iso2 = self.country.iso2
         national_code = self.national.code if self.national else None
         years = analytics.stored_years(indicator, country=iso2)
-        year = _int(self.request.GET.get("year"))
+        year = year_param(self.request.GET)
         year = year if year in years else None
         # The departments' values of every year, read once: the table, the map and the equity
         # figures below are all made from them.
@@ -270,13 +271,6 @@ def _rows(
 
 def _name(rows: list[dict[str, Any]], code: str) -> str:
     return next((r["location_name"] for r in rows if r["location_code"] == code), code)
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _on(years: list[int], rows: list[dict[str, Any]]) -> list[Decimal | None]:

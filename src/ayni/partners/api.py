@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.core.models import WorkflowEvent
+from ayni.core.params import int_param
 from ayni.core.permissions import has_perm
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
@@ -150,8 +151,8 @@ class AgreementViewSet(WorkflowViewSetMixin, ScopedViewSet):
             if params.get(name):
                 queryset = queryset.filter(**{name: params[name]})
         for name in ("organisation", "programme"):
-            if params.get(name, "").isdigit():
-                queryset = queryset.filter(**{f"{name}_id": int(params[name])})
+            if (pk := int_param(params, name)) is not None:
+                queryset = queryset.filter(**{f"{name}_id": pk})
         return queryset
 
     @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
@@ -231,8 +232,8 @@ class PartnerReportViewSet(WorkflowViewSetMixin, ScopedViewSet):
     def get_queryset(self) -> QuerySet[PartnerReport]:
         queryset = super().get_queryset()
         params = self.request.query_params
-        if params.get("agreement", "").isdigit():
-            queryset = queryset.filter(agreement_id=int(params["agreement"]))
+        if (agreement := int_param(params, "agreement")) is not None:
+            queryset = queryset.filter(agreement_id=agreement)
         if params.get("status"):
             queryset = queryset.filter(status=params["status"])
         return queryset
@@ -303,9 +304,8 @@ class AgreementEventViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet[WorkflowEvent]:
         queryset = super().get_queryset()
-        agreement = self.request.query_params.get("agreement", "")
-        if agreement.isdigit():
-            queryset = queryset.filter(object_id=int(agreement))
+        if (agreement := int_param(self.request.query_params, "agreement")) is not None:
+            queryset = queryset.filter(object_id=agreement)
         return queryset
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ayni.core.exports import Column, Params, TableExport, export_type
+from ayni.core.params import int_param
 from ayni.core.permissions import Action, scope
 from ayni.partners.models import Agreement, Organisation
 
@@ -76,8 +77,8 @@ class AgreementTable(TableExport):
             queryset = queryset.filter(status=params["status"])
         if params.get("type") in Agreement.Type.values:
             queryset = queryset.filter(type=params["type"])
-        if params.get("partner", "").isdigit():
-            queryset = queryset.filter(organisation_id=int(params["partner"]))
+        if (partner := int_param(params, "partner")) is not None:
+            queryset = queryset.filter(organisation_id=partner)
         query = params.get("q", "").strip()
         if query:
             queryset = queryset.filter(Q(reference__icontains=query) | Q(title__icontains=query))

@@ -8,13 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from ayni.core.params import choice_param, int_param
 from ayni.core.permissions import Action, has_perm
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
@@ -120,6 +127,16 @@ class ResultSerializer(ScopedSerializerMixin, ProvenanceSerializer):
         return services.result_update(result=instance, **validated_data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("programme", OpenApiTypes.INT, description="programme id"),
+            OpenApiParameter("parent", OpenApiTypes.INT, description="id of the parent result"),
+            OpenApiParameter("level", OpenApiTypes.STR, enum=Result.Level.values),
+            OpenApiParameter("retired", OpenApiTypes.STR, description="1 to include retired"),
+        ]
+    )
+)
 class ResultViewSet(ScopedViewSet):
     """Results of the office's programmes; ``?programme=``, ``?level=``, ``?parent=``.
     Deleting is refused: retire a result instead (``POST /retire/`` with a reason)."""
@@ -133,9 +150,11 @@ class ResultViewSet(ScopedViewSet):
     def get_queryset(self) -> QuerySet[Result]:
         queryset = super().get_queryset()
         params = self.request.query_params
-        for name in ("programme", "level", "parent"):
-            if params.get(name):
-                queryset = queryset.filter(**{name: params[name]})
+        for name in ("programme", "parent"):
+            if (pk := int_param(params, name)) is not None:
+                queryset = queryset.filter(**{f"{name}_id": pk})
+        if (level := choice_param(params, "level", Result.Level.values)) is not None:
+            queryset = queryset.filter(level=level)
         if params.get("retired") != "1":
             queryset = queryset.filter(retired_at__isnull=True)
         return queryset.order_by("programme", "path")

@@ -53,17 +53,36 @@ _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+SHOWN_COLUMNS = 20
+SHOWN_COLUMN_CHARS = 40
+
+
+def _shown(headers: list[str]) -> str:
+    """The header's first column names, each cut short, for a refusal to quote."""
+    names = [header.strip()[:SHOWN_COLUMN_CHARS] for header in headers if header.strip()]
+    shown = ", ".join(names[:SHOWN_COLUMNS]) or "-"
+    if len(names) > SHOWN_COLUMNS:
+        shown += " " + _("… (%(count)s columns)") % {"count": len(names)}
+    return shown
+
+
 class Layout:
     """Where each Ayni field comes from: a column (by position) or a constant."""
 
     def __init__(self, headers: list[str], mapping: Mapping, file_name: str) -> None:
+        limit = settings.AYNI_IMPORT_MAX_COLUMNS
+        if len(headers) > limit:
+            raise ImportRefused(
+                _("%(file)s: the header has %(count)s columns; at most %(limit)s are read")
+                % {"file": file_name, "count": len(headers), "limit": limit}
+            )
         folded = [header.strip().casefold() for header in headers]
         position = {header: index for index, header in reversed(list(enumerate(folded)))}
         columns = {
             field.casefold(): header.strip().casefold() for field, header in mapping.columns.items()
         }
         constants = {key.casefold(): value for key, value in mapping.constants.items()}
-        shown = ", ".join(header.strip() for header in headers if header.strip()) or "-"
+        shown = _shown(headers)
 
         # One (column index or -1, constant) per field, in ParsedValue's order.
         self.fields: list[tuple[int, str]] = []

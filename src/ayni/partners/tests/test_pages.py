@@ -37,8 +37,11 @@ def test_list_filters_by_status_type_partner_and_search(client_for, make_agreeme
     assert rows_of(pablo.get(LIST, {"partner": draft.organisation_id})) == [draft.reference]
     assert rows_of(pablo.get(LIST, {"q": "nutri"})) == [signed.reference]
     assert rows_of(pablo.get(LIST, {"q": "ssfa/b"})) == [draft.reference]
-    # Nonsense filter values are ignored rather than failing.
-    assert len(rows_of(pablo.get(LIST, {"status": "nope", "partner": "x"}))) == 2
+    # An unknown status shows every agreement; a partner that is not an id is a 400 naming it.
+    assert len(rows_of(pablo.get(LIST, {"status": "nope"}))) == 2
+    refused = pablo.get(LIST, {"partner": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    assert "partner: Enter a whole number." in refused.content.decode()
 
 
 def test_list_sorts_by_column(client_for, make_agreement) -> None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, UpdateView
 
 from ayni.core.forms import ServiceFormMixin
+from ayni.core.params import int_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import TableMixin
 from ayni.core.views import ScopedView
@@ -135,9 +136,8 @@ class AgreementCreateView(ScopedView, ServiceFormMixin, FormView):
 
     def get_initial(self) -> dict[str, Any]:
         initial = super().get_initial()
-        partner = self.request.GET.get("partner", "")
-        if partner.isdigit():
-            initial["organisation"] = int(partner)
+        if (partner := int_param(self.request.GET, "partner")) is not None:
+            initial["organisation"] = partner
         return initial
 
     def form_save(self, form: AgreementForm) -> Agreement:

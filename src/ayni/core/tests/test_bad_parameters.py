@@ -1,0 +1,161 @@
+"""No query parameter, however malformed, makes a list or a page answer 500.
+
+Walks the OpenAPI schema (every list endpoint and the query parameters it declares) and the URL
+conf (every page without arguments, with the filters pages read), sends each parameter hostile
+values as an anonymous user and as an office user, and asks for no 500; a parameter that is
+parsed as a number answers 400 naming it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ayni.monitoring.models import Indicator
+
+BAD_VALUES = ["abc", "-1", "99999999999999999999", "\x00", "'"]
+# The filters that list pages read (pages declare no schema).
+PAGE_PARAMETERS = [
+    "year", "level", "parent", "programme", "country", "status", "type", "partner", "donor",
+    "stage", "funding_type", "q", "sort", "page", "format", "indicator", "result", "retired",
+]  # fmt: skip
+ACTORS = [None, "ana"]
+PAGINATION = ("page", "page_size")
+
+
+def _schema(api: Any) -> dict[str, Any]:
+    response = api.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def _list_endpoints(schema: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    endpoints = []
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None or "{" in path or path.startswith("/api/schema"):
+            continue
+        parameters = [p for p in get.get("parameters", []) if p["in"] == "query"]
+        endpoints.append((path, parameters))
+    return endpoints
+
+
+def _pages() -> list[str]:
+    def walk(resolver: URLResolver, prefix: str) -> Any:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                yield route
+
+    pages = []
+    for route in walk(get_resolver(), ""):
+        if "<" in route or "(" in route or route.startswith(("api/", "admin/", "static/")):
+            continue
+        if route.endswith(("logout/", "i18n/setlang/")):
+            continue
+        pages.append("/" + route.lstrip("^").rstrip("$"))
+    return sorted(set(pages))
+
+
+def _is_integer(parameter: dict[str, Any]) -> bool:
+    schema = parameter.get("schema", {})
+    return schema.get("type") == "integer" or schema.get("items", {}).get("type") == "integer"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ACTORS)
+def test_api_lists_refuse_bad_parameters_without_500(api_for: Any, who: str | None) -> None:
+    api = api_for(who)
+    api.raise_request_exception = False
+    failures = []
+    endpoints = _list_endpoints(_schema(api_for("ana")))
+    assert len(endpoints) > 20
+    for path, parameters in endpoints:
+        for parameter in parameters:
+            name = parameter["name"]
+            for value in BAD_VALUES:
+                response = api.get(path, {name: value})
+                if response.status_code >= 500:
+                    failures.append((path, name, value, response.status_code))
+                elif name in PAGINATION:
+                    continue  # DRF's pagination reads a bad page size as the default
+                elif _is_integer(parameter) and response.status_code not in (400, 401, 403, 404):
+                    failures.append((path, name, value, response.status_code))
+                elif (
+                    response.status_code == 400
+                    and _is_integer(parameter)
+                    # A required parameter left out may be named instead (the analytics).
+                    and not response.json()["error"]["fields"]
+                ):
+                    failures.append((path, name, value, "400 not naming it"))
+    assert failures == [], "\n".join(map(str, failures))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ACTORS)
+def test_pages_refuse_bad_parameters_without_500(client_for: Any, client: Any, who: Any) -> None:
+    browser = client_for(who) if who else client
+    browser.raise_request_exception = False
+    failures = []
+    pages = _pages()
+    assert len(pages) > 10
+    for page in pages:
+        for name in PAGE_PARAMETERS:
+            for value in BAD_VALUES:
+                response = browser.get(page, {name: value})
+                if response.status_code >= 500:
+                    failures.append((page, name, value, response.status_code))
+    assert failures == [], "\n".join(map(str, failures))
+
+
+@pytest.mark.django_db
+def test_an_overflowing_id_is_a_400_naming_the_parameter(api_for: Any) -> None:
+    response = api_for("ana").get("/api/results/", {"programme": "99999999999999999999"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["programme"]
+
+
+@pytest.mark.django_db
+def test_a_page_answers_400_naming_a_malformed_year(client: Any) -> None:
+    Indicator.objects.create(
+        code="t-params",
+        name_es="Prueba",
+        name_en="Test",
+        unit=Indicator.Unit.PERCENT,
+        direction=Indicator.Direction.LOWER_IS_BETTER,
+    )
+    url = reverse("monitoring:indicator-detail", args=["t-params"])
+    assert client.get(url, {"country": "PE"}).status_code == 200
+    for value in BAD_VALUES:
+        response = client.get(url, {"country": "PE", "year": value}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400, value
+        assert "year: " in response.content.decode(), value
+
+
+@pytest.mark.django_db
+def test_the_analytics_refuse_an_unknown_level_naming_it(api_for: Any) -> None:
+    Indicator.objects.create(
+        code="t-level",
+        name_es="Prueba",
+        name_en="Test",
+        unit=Indicator.Unit.PERCENT,
+        direction=Indicator.Direction.LOWER_IS_BETTER,
+    )
+    api = api_for(None)
+    api.raise_request_exception = False
+    query = {"indicator": "t-level", "country": "PE"}
+    assert api.get("/api/analytics/", query).status_code == 200
+    response = api.get("/api/analytics/", {**query, "level": "x"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["level"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999", "0"])
+def test_a_job_download_with_an_unreadable_id_is_not_found(api_for: Any, pk: str) -> None:
+    api = api_for("ana")
+    api.raise_request_exception = False
+    assert api.get(f"/api/jobs/{pk}/download/").status_code == 404
