@@ -132,7 +132,7 @@ def workplan(programme: CountryProgramme, results: dict[str, Result]) -> None:
 def studies(
     office: CountryOffice, programme: CountryProgramme, orgs: dict[str, Organisation]
 ) -> None:
-    """The evidence of 2011 named in the brief: completed studies with their citation."""
+    """The evidence of 2011 named on UNICEF Peru's "About" page: completed studies, cited."""
     from ayni.evidence.models import Study
 
     for kind, title_es, title_en, places, partner_keys, extra in facts.STUDIES_2011:
