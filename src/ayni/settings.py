@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the session and authentication middleware: it reads request.user after them.
     "ayni.core.middleware.SecurityHeadersMiddleware",
+    # Logs refused answers (401, 403); reads request.user after the view, like the one above.
+    "ayni.core.security_log.SecurityEventMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -118,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: it signs an expired session out with a note.
+    "ayni.core.sessions.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -317,6 +321,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session ends after AYNI_SESSION_IDLE_MINUTES without a request, and at the latest
+# AYNI_SESSION_MAX_HOURS after signing in (core/sessions.py); the cookie lives no longer.
+AYNI_SESSION_IDLE_MINUTES = envint("AYNI_SESSION_IDLE_MINUTES", 60)
+AYNI_SESSION_MAX_HOURS = envint("AYNI_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = AYNI_SESSION_MAX_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -334,4 +343,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # Security events (core/security_log.py): sign-ins, failures, lock-outs, refusals.
+    "loggers": {
+        "ayni.security": {"level": envstr("SECURITY_LOG_LEVEL", "INFO")},
+    },
 }

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from ayni.core import exports, policies  # noqa: F401
+        from ayni.core import exports, policies, security_log, sessions  # noqa: F401
