@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 
 from ayni.core.views import ScopedView
 
@@ -15,3 +18,9 @@ class LoginView(ScopedView, auth_views.LoginView):
 
 class LogoutView(ScopedView, auth_views.LogoutView):
     public = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # A shared computer keeps no office page in its cache or storage after signing out.
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -47,3 +49,8 @@ def test_django_admin_is_for_superusers_only(client_for) -> None:
     assert client_for("root").get("/admin/").status_code == 200
     ana = client_for("ana")
     assert ana.get("/admin/").status_code == 302
+
+
+def test_signing_out_clears_the_browser_cache_and_storage(client_for: Any) -> None:
+    response = client_for("ana").post(reverse("accounts:logout"))
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
