@@ -62,6 +62,14 @@ def media_dir(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def no_api_rate_limits(settings: Any) -> None:
+    """The API's rate limits count across tests in one process (the cache outlives a test), so
+    they are off here and on in the tests about them (core/tests/test_api_rate_limits.py)."""
+    settings.AYNI_API_RATE_USER = None
+    settings.AYNI_API_RATE_ANON = None
+
+
 @pytest.fixture
 def actor(db: None) -> Any:
     """``actor("rosa")`` → the user; fixtures are loaded once per session."""

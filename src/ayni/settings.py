@@ -193,6 +193,29 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "ayni.core.network.client_ip"
+
+# How many reverse proxies stand in front of the server (0: none). The client's address is
+# read from X-Forwarded-For accordingly, in one place (core/network.py): lock-outs, the API's
+# rate limits and the security log use it. Left at 0 behind a proxy, every client has the
+# proxy's address.
+AYNI_PROXY_COUNT = envint("AYNI_PROXY_COUNT", 0)
+
+
+# API rate limits (DRF's "N/second|minute|hour|day"): per signed-in user, and per address for
+# anonymous calls. Empty turns a limit off.
+def envrate(name: str, default: str) -> str | None:
+    value = envstr(name, default).strip()
+    if not value:
+        return None
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and period in {"second", "minute", "hour", "day"}):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute, not {value!r}")
+    return value
+
+
+AYNI_API_RATE_USER = envrate("AYNI_API_RATE_USER", "1200/minute")
+AYNI_API_RATE_ANON = envrate("AYNI_API_RATE_ANON", "120/minute")
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -292,6 +315,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ayni.core.drf.UserRateThrottle",
+        "ayni.core.drf.AnonRateThrottle",
+    ],
+    "NUM_PROXIES": AYNI_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "ayni.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

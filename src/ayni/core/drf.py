@@ -10,9 +10,10 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model
 from django.utils.translation import gettext as _
-from rest_framework import parsers, permissions
+from rest_framework import parsers, permissions, throttling
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 
@@ -85,3 +86,28 @@ class JSONParser(parsers.JSONParser):
                 % {"limit": exc.limit, "offset": exc.offset}
             ) from None
         return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    """At most ``AYNI_API_RATE_USER`` calls per signed-in user (read when asked, not at
+    import, so that the setting can change without reloading DRF's settings)."""
+
+    def get_rate(self) -> str | None:
+        return settings.AYNI_API_RATE_USER
+
+    def get_ident(self, request: Request) -> str:
+        from ayni.core.network import client_ip
+
+        return client_ip(request)
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    """At most ``AYNI_API_RATE_ANON`` anonymous calls per client address."""
+
+    def get_rate(self) -> str | None:
+        return settings.AYNI_API_RATE_ANON
+
+    def get_ident(self, request: Request) -> str:
+        from ayni.core.network import client_ip
+
+        return client_ip(request)

@@ -7,10 +7,11 @@ happened, and on what path. Passwords, tokens, session keys and query strings ar
 logged.
 
 Events: ``sign_in``, ``sign_in_failed``, ``locked_out``, ``sign_out``, ``session_ended``
-(idle or absolute limit, see ``core.sessions``), and ``refused`` for every 401 and 403 answer
-of a page or the API (``SecurityEventMiddleware``), which is where every refused permission
-check ends. A 404 for another office's record is not logged: it cannot be told apart from a
-mistyped address, and saying which it was would tell the caller the record exists.
+(idle or absolute limit, see ``core.sessions``), and ``refused`` for every 401, 403 and 429
+(rate limit, lock-out) answer of a page or the API (``SecurityEventMiddleware``), which is
+where every refused permission check ends. A 404 for another office's record is not logged:
+it cannot be told apart from a mistyped address, and saying which it was would tell the
+caller the record exists.
 """
 
 from __future__ import annotations
@@ -92,14 +93,14 @@ def session_ended(request: HttpRequest, user: Any, reason: str) -> None:
 
 
 class SecurityEventMiddleware:
-    """Logs every 401 and 403 answer with who asked for what. Goes after authentication."""
+    """Logs every 401, 403 and 429 answer with who asked for what."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code in (401, 403):
+        if response.status_code in (401, 403, 429):
             # DRF authenticates inside the view; its user is on the response's renderer
             # context, not on the Django request, so ask the response first.
             context = getattr(response, "renderer_context", None) or {}
