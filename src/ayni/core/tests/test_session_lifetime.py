@@ -38,10 +38,10 @@ def test_an_idle_session_ends_and_the_page_says_why(actor: Any, settings: Any) -
     client = signed_in("ana", actor)
     shift(client, auth=31 * 60, seen=31 * 60)
 
-    response = client.get(reverse("reporting:home"), follow=True)
+    response = client.get(reverse("reporting:home"), follow=True, HTTP_ACCEPT_LANGUAGE="es")
 
     assert not response.wsgi_request.user.is_authenticated
-    assert "30 minutes without activity" in response.content.decode()
+    assert "Su sesión terminó tras 30 minutos sin actividad." in response.content.decode()
     assert sessions.AUTH_AT not in client.session  # flushed, as a sign-out does
 
 
@@ -50,7 +50,7 @@ def test_an_active_session_ends_at_its_absolute_limit(actor: Any, settings: Any)
     client = signed_in("ana", actor)
     shift(client, auth=8 * 3600 + 1)  # seen just now: busy, but signed in too long ago
 
-    response = client.get(reverse("reporting:home"), follow=True)
+    response = client.get(reverse("reporting:home"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
 
     assert not response.wsgi_request.user.is_authenticated
     assert "8 hours after you signed in" in response.content.decode()
