@@ -19,7 +19,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers, each one request at a time, behind a buffering proxy (nginx, Caddy) that
 # deals with slow clients. 2 × cores + 1 is Gunicorn's rule of thumb; each worker holds
-# Django and a database connection (about 150 MB with the analytics libraries loaded).
+# Django and a database connection: about 150 MB, some 100 MB more once it has served a page
+# that reads the analytics store (DuckDB and pyarrow are loaded then, docs/architecture.md).
 workers = _int("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1)
 threads = _int("GUNICORN_THREADS", 1)
 
