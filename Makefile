@@ -40,8 +40,9 @@ run: install
 ## make test: the whole suite on SQLite (browser tests included), then on PostgreSQL.
 test: install-test test-sqlite test-postgres
 
+# The production set-up test makes its own PostgreSQL database: it runs in the PostgreSQL pass.
 test-sqlite:
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -m "not production"
 
 # The PostgreSQL run repeats every test but the browser ones against a real server. Where no
 # server answers it says why and stops; CI sets AYNI_REQUIRE_POSTGRES=1 so that this fails.

@@ -166,6 +166,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache. With REDIS_URL (production with several processes) one Redis shared by every web
+# and worker process: sessions are read from it (``cached_db``: written to the database too,
+# so a Redis restart signs nobody out; while Redis is down, signed-in pages fail), and /healthz
+# checks it. Without it each process keeps its own memory cache and sessions stay in
+# the database only (a per-process cache in front of them would serve a signed-out session
+# from another process's memory). django-axes keeps its failed sign-ins in the database
+# either way (its cache handler would forget a lock-out when Redis restarts).
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "ayni"),
+            # A Redis that hangs must not hang the pages: fail within two seconds instead.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -195,10 +217,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "ayni.core.network.client_ip"
 
-# How many reverse proxies stand in front of the server (0: none). The client's address is
-# read from X-Forwarded-For accordingly, in one place (core/network.py): lock-outs, the API's
-# rate limits and the security log use it. Left at 0 behind a proxy, every client has the
-# proxy's address.
+# How many reverse proxies stand in front of the server (0: none, the header is ignored). The
+# client's address is read from X-Forwarded-For accordingly, in one place (core/network.py):
+# lock-outs, the API's rate limits and the security log use it. Left at 0 behind a proxy,
+# every request comes from the proxy's address, and a few failed sign-ins by anyone would
+# lock a user name out for everyone.
 AYNI_PROXY_COUNT = envint("AYNI_PROXY_COUNT", 0)
 
 
@@ -369,6 +392,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The health check answers over plain HTTP too, for a check on the loopback address that does
+# not pass through the proxy: it carries no data and reads no cookie (core/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,

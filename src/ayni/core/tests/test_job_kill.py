@@ -141,3 +141,28 @@ def test_a_job_whose_worker_is_killed_fails_and_its_retry_succeeds(
     assert done.result["released"] and done.result["pid"] != first.pid
     assert (done.progress_done, done.progress_total) == (2, 2)
     assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED  # the dead run stays failed
+
+
+def test_a_worker_asked_to_stop_finishes_its_job_and_exits_cleanly(
+    shared_database: str, blocking_kind: str, tmp_path: Path, settings: Any
+) -> None:
+    """SIGTERM (systemd's stop) mid-job: the job runs to its end, then the worker exits 0."""
+    settings.AYNI_JOBS = "worker"
+    kim = User.objects.create_user("kim", password="x")
+    release = tmp_path / "release"
+    job = jobs.enqueue(blocking_kind, payload={"release": str(release)}, user=kim)
+
+    process = worker(shared_database, tmp_path, "--sleep", "0.1")
+    try:
+        wait_for(lambda: Job.objects.filter(pk=job.pk, progress_done=1).first())
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert process.poll() is None  # still running its job
+        release.touch()
+        output = finish(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert output.rstrip().endswith("stopped"), output
+    assert Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED
