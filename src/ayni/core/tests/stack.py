@@ -321,6 +321,11 @@ def running_stack(stack: Stack) -> Iterator[Stack]:
         stack.destroy()
 
 
+# The production settings' cookie names (__Host- prefix: Secure, path /, no domain).
+CSRF_COOKIE = "__Host-csrftoken"
+SESSION_COOKIE = "__Host-sessionid"
+
+
 class Browser:
     """A person's browser behind the TLS proxy: every request says it came over HTTPS
     (``X-Forwarded-Proto``, ``X-Forwarded-For``), keeps the secure cookies that ``requests``
@@ -344,8 +349,8 @@ class Browser:
         if method not in {"GET", "HEAD"}:
             headers.setdefault("Origin", self.origin)
             headers.setdefault("Referer", self.origin + path)
-            if "csrftoken" in self.cookies:
-                headers.setdefault("X-CSRFToken", self.cookies["csrftoken"])
+            if CSRF_COOKIE in self.cookies:
+                headers.setdefault("X-CSRFToken", self.cookies[CSRF_COOKIE])
         kwargs.setdefault("timeout", 60)
         kwargs.setdefault("allow_redirects", False)
         response = self.session.request(method, self.base_url + path, headers=headers, **kwargs)
@@ -371,10 +376,10 @@ class Browser:
             data={
                 "username": username,
                 "password": password,
-                "csrfmiddlewaretoken": self.cookies["csrftoken"],
+                "csrfmiddlewaretoken": self.cookies[CSRF_COOKIE],
             },
         )
-        if response.status_code != 302 or "sessionid" not in self.cookies:
+        if response.status_code != 302 or SESSION_COOKIE not in self.cookies:
             raise AssertionError(f"sign-in of {username} answered {response.status_code}")
         return response
 
