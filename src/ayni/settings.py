@@ -202,6 +202,10 @@ AUTH_PASSWORD_VALIDATORS = [
 AYNI_MFA_REQUIRED = envbool("AYNI_MFA_REQUIRED", PRODUCTION)
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = "Ayni"
+# After a wrong code a device refuses to check another for 1, 2, 4, 8… seconds times this
+# factor (django-otp's throttling): the authenticator app and the recovery codes apart.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reporting:home"
 LOGOUT_REDIRECT_URL = "reporting:home"

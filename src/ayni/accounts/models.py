@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -104,7 +105,7 @@ class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
         verbose_name_plural = _("recovery codes")
 
     def get_throttle_factor(self) -> int:
-        return 1
+        return int(settings.OTP_STATIC_THROTTLE_FACTOR)
 
     def verify_token(self, token: str) -> bool:
         from ayni.accounts.two_step import recovery_code_digest

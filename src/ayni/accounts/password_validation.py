@@ -30,6 +30,7 @@ BASE_WORDS = (
 # What may be left of a password once its context words are taken out for it still to count
 # as "built on" them: fewer letters than this (digits and symbols do not count).
 MIN_OWN_LETTERS = 6
+LOOK_ALIKES = str.maketrans("4@31057$", "aaeiosts")
 
 
 def _fold(text: str) -> str:
@@ -67,23 +68,25 @@ class ContextWordsValidator:
     """Refuses a password that is little more than context words (see the module)."""
 
     def validate(self, password: str, user: Any = None) -> None:
+        words = context_words(user)
         folded = _fold(password)
-        found = [word for word in context_words(user) if word in folded]
-        if not found:
-            return
-        rest = folded
-        for word in sorted(found, key=len, reverse=True):
-            rest = rest.replace(word, "")
-        if sum(ch.isalpha() for ch in rest) < MIN_OWN_LETTERS:
-            raise ValidationError(
-                _(
-                    "This password is built on a word that is easy to guess here "
-                    "(“%(word)s”). Choose words that have nothing to do with Ayni, the "
-                    "office or yourself."
-                ),
-                code="password_context_word",
-                params={"word": found[0]},
-            )
+        # Each reading of the password: as typed, and with look-alike digits and symbols read
+        # as the letters they stand for ("P4ssw0rd" is "password").
+        for reading in (folded, folded.translate(LOOK_ALIKES)):
+            found = [word for word in words if word in reading]
+            rest = reading
+            for word in sorted(found, key=len, reverse=True):
+                rest = rest.replace(word, "")
+            if found and sum(ch.isalpha() for ch in rest) < MIN_OWN_LETTERS:
+                raise ValidationError(
+                    _(
+                        "This password is built on a word that is easy to guess here "
+                        "(“%(word)s”). Choose words that have nothing to do with Ayni, the "
+                        "office or yourself."
+                    ),
+                    code="password_context_word",
+                    params={"word": found[0]},
+                )
 
     def get_help_text(self) -> str:
         return _(
