@@ -219,3 +219,23 @@ def test_a_password_alone_makes_no_api_token_for_a_two_step_user(actor, settings
     settings.AYNI_MFA_REQUIRED = True
     assert api.post(url, {"username": "carlos", "password": PASSWORD}).status_code == 403
     assert not Token.objects.filter(user__username__in=["diego", "carlos"]).exists()
+
+
+def test_a_superuser_resets_the_two_step_verification_of_a_user_who_lost_everything(
+    actor, client_for, caplog
+) -> None:
+    pablo = actor("pablo")
+    with_two_step(pablo)
+    response = client_for("root").post(
+        "/admin/accounts/user/",
+        {"action": "reset_two_step", "_selected_action": [pablo.pk]},
+    )
+    assert response.status_code == 302
+    assert not two_step.enabled(actor("pablo"))
+    assert not RecoveryCode.objects.filter(device__user=pablo).exists()
+    assert any(
+        "two_step_off" in r.getMessage() and "by=root" in r.getMessage() for r in caplog.records
+    )
+    # The user signs in with the password again (and, where required, sets it up at once).
+    client = Client()
+    assert password_step(client, "pablo")["Location"] == reverse("reporting:home")
