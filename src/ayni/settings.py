@@ -95,6 +95,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "auditlog",
+    # Two-step verification: django-otp's device framework and its TOTP device; recovery
+    # codes are Ayni's own device (accounts.models), stored hashed.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ayni.core",
     "ayni.accounts",
     "ayni.geography",
@@ -122,6 +126,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages: it signs an expired session out with a note.
     "ayni.core.sessions.SessionLifetimeMiddleware",
+    # After authentication: a user who must use two-step verification and has not set it up
+    # reaches only its set-up page (accounts/two_step.py).
+    "ayni.accounts.middleware.TwoStepSetupMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -197,12 +204,30 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Passwords: at least AYNI_PASSWORD_MIN_LENGTH characters (no upper bound below Django's
+# 4,096, no composition rules), not a common password, not made of the words a guesser tries
+# first here (docs/security.md lists them: accounts/password_validation.py).
+AYNI_PASSWORD_MIN_LENGTH = envint("AYNI_PASSWORD_MIN_LENGTH", 12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": AYNI_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ayni.accounts.password_validation.ContextWordsValidator"},
 ]
+# Two-step verification (accounts/two_step.py). Required: every signed-in user must set it up
+# before anything else (on by default in production; off in development so that the demo
+# sign-in and the tests need no authenticator app).
+AYNI_MFA_REQUIRED = envbool("AYNI_MFA_REQUIRED", PRODUCTION)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Ayni"
+# After a wrong code a device refuses to check another for 1, 2, 4, 8… seconds times this
+# factor (django-otp's throttling): the authenticator app and the recovery codes apart.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reporting:home"
 LOGOUT_REDIRECT_URL = "reporting:home"
@@ -215,6 +240,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# What django-axes keeps of a failed attempt's form: never a password or a one-time code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_CLIENT_IP_CALLABLE = "ayni.core.network.client_ip"
 
 # How many reverse proxies stand in front of the server (0: none, the header is ignored). The
@@ -328,8 +355,10 @@ AYNI_REQUIRE_BROWSER = envbool("AYNI_REQUIRE_BROWSER", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's session and token authentication, refusing (403) a user who must set up
+        # two-step verification and has not.
+        "ayni.accounts.drf.SessionAuthentication",
+        "ayni.accounts.drf.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
     # JSON bodies are checked for their nesting depth before they are parsed.

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from ayni.accounts import api as accounts_api
+from ayni.accounts import views as accounts_views
 from ayni.core import job_api
 from ayni.evidence import api as evidence_api
 from ayni.finance import api as finance_api
@@ -38,10 +39,12 @@ urlpatterns = [
     path("", include("ayni.monitoring.urls")),
     path("accounts/", include("ayni.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own: its sign-in page sends to Ayni's two-step sign-in.
+    path("admin/login/", accounts_views.AdminLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", include(finance_api.urlpatterns)),
     path("api/", include(router.urls)),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", accounts_api.ObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,9 +1,19 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ayni.accounts import services
 from ayni.accounts.models import CountryOffice, User
 from ayni.core.admin import AuditedAdmin
+from ayni.core.security_log import user_event
+
+# Authenticator devices change only through accounts.services (which keeps the user's
+# two_step_since in step); the admin resets a user's two-step verification as a whole.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
@@ -13,8 +23,23 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (_("Role and scope"), {"fields": ("role", "country_office", "organisation", "locations")}),
+        (_("Two-step verification"), {"fields": ("two_step_since",)}),
     )
     raw_id_fields = ["locations", "organisation"]
+    readonly_fields = ["two_step_since"]
+    actions = ["reset_two_step"]
+
+    @admin.action(description=_("Reset two-step verification (lost phone and recovery codes)"))
+    def reset_two_step(self, request: Any, queryset: Any) -> None:
+        """For a user who lost both their phone and their recovery codes, once the system
+        administrator has checked who they are: sign-in asks for the password only, and
+        where two-step verification is required the user sets it up again at once."""
+        for user in queryset:
+            services.two_step_turn_off(user=user)
+            user_event("two_step_off", request, user, by=request.user.get_username())
+        messages.success(
+            request, _("Two-step verification reset for %(n)s users.") % {"n": len(queryset)}
+        )
 
 
 @admin.register(CountryOffice)

@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from ayni.accounts import audit  # noqa: F401  (registers models with the audit trail)
+        from ayni.accounts import (
+            audit,  # noqa: F401  (registers models with the audit trail)
+            schema,  # noqa: F401  (the API's security schemes)
+        )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from ayni.core.roles import OFFICE_STAFF_ROLES, Role
 
@@ -31,7 +34,7 @@ class CountryOffice(models.Model):
         return localized(self, "name")
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp's Device.user
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.PUBLIC)
     country_office = models.ForeignKey(
         CountryOffice,
@@ -57,6 +60,9 @@ class User(AbstractUser):
         related_name="focal_points",
         help_text=_("For regional focal points: the places (and everything inside) they edit."),
     )
+    # When two-step verification was turned on (None: off). Sign-in asks for a code when it is
+    # set; it is part of the session hash, so turning it on or off ends every other session.
+    two_step_since = models.DateTimeField(_("two-step verification since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -74,3 +80,55 @@ class User(AbstractUser):
     @property
     def is_office_staff(self) -> bool:
         return self.is_superuser or self.role in OFFICE_STAFF_ROLES
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash (an HMAC of the password hash), with the time two-step
+        verification was turned on: a session opened with a password alone before that (or
+        before it was turned off and on again) ends at its next request, as after a password
+        change. Without two-step verification the hash is Django's own."""
+        if self.two_step_since is None:
+            return super()._get_session_auth_hash(secret)  # type: ignore[misc]
+        key_salt = "ayni.accounts.models.User.get_session_auth_hash"
+        value = f"{self.password}|{self.two_step_since.isoformat()}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A user's recovery codes, as a django-otp device (its throttling, its transaction).
+
+    django-otp's own static device keeps its codes in clear text; these are kept as SHA-256
+    digests. A code carries 120 random bits (24 characters of Crockford's base32), so a plain
+    hash is enough (OWASP ASVS 5.0 6.5.2: 112 bits or more). Each code works once."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return int(settings.OTP_STATIC_THROTTLE_FACTOR)
+
+    def verify_token(self, token: str) -> bool:
+        from ayni.accounts.two_step import recovery_code_digest
+
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.codes.filter(digest=recovery_code_digest(token)).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code: its SHA-256 digest only."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.digest[:8]}"

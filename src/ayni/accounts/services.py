@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ayni.accounts.models import CountryOffice, User
+from ayni.accounts import two_step
+from ayni.accounts.models import CountryOffice, RecoveryCode, RecoveryCodeDevice, User
 from ayni.core.roles import Role
 from ayni.geography.models import Country
 
@@ -44,3 +49,95 @@ def demo_admin_ensure(*, office: CountryOffice, username: str = "admin") -> Demo
         country_office=office,
     )
     return DemoAdmin(username=username, password=password)
+
+
+# Two-step verification (accounts/two_step.py) ------------------------------------------------
+
+
+def totp_device_for_setup(*, user: User) -> TOTPDevice:
+    """The authenticator-app device being set up: the one already waiting for its first code
+    (so reloading the page keeps the secret the app may have scanned), or a new one with a
+    20-byte key from the system's CSPRNG (django-otp's ``random_hex``).
+
+    Its code lives one 30-second step: ``tolerance=0`` accepts no code of the step before or
+    after (OWASP ASVS 5.0 6.5.5)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="authenticator", confirmed=False, step=30, digits=6, tolerance=0
+        )
+    return device
+
+
+def _recovery_codes_new(user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes")
+    codes = [two_step.recovery_code_new() for _ in range(two_step.RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=two_step.recovery_code_digest(code)) for code in codes
+    )
+    return codes
+
+
+@transaction.atomic
+def two_step_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Turns two-step verification on when ``code`` is the app's current code for the device
+    being set up. Returns the ten new recovery codes (shown once; only their digests are
+    kept), or None for a wrong code."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if not device.verify_token(code.replace(" ", "")):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user.two_step_since = timezone.now()
+    user.save(update_fields=["two_step_since"])
+    return _recovery_codes_new(user)
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user: User) -> list[str]:
+    """Ten new recovery codes in place of the old ones (all of which stop working)."""
+    return _recovery_codes_new(user)
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return RecoveryCode.objects.filter(device__user=user).count()
+
+
+@transaction.atomic
+def two_step_turn_off(*, user: User) -> None:
+    """Removes the user's authenticator and recovery codes; sign-in asks for the password
+    only. The caller checks that it is not required of the user."""
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    user.two_step_since = None
+    user.save(update_fields=["two_step_since"])
+
+
+@dataclass
+class CodeCheck:
+    device: Any | None  # the device that accepted the code
+    throttled: bool = False  # too soon after a wrong code: not checked at all
+    recovery: bool = False
+
+
+def two_step_verify(*, user: User, code: str) -> CodeCheck:
+    """Checks a sign-in code: six digits against the user's authenticator, anything else
+    against their recovery codes. Through ``django_otp.verify_token``: the device is locked for
+    the check (two requests cannot both use one code), throttled after a wrong code, and a
+    code that worked never works again."""
+    code = code.strip()
+    if two_step.looks_like_totp(code):
+        model: Any = TOTPDevice
+        code = code.replace(" ", "")
+    else:
+        model = RecoveryCodeDevice
+    device = model.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        return CodeCheck(device=None)
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return CodeCheck(device=None, throttled=True)
+    verified = verify_token(user, device.persistent_id, code)
+    return CodeCheck(device=verified, recovery=model is RecoveryCodeDevice)

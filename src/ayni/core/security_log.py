@@ -6,8 +6,10 @@ django-axes reads it, so a proxy's ``X-Forwarded-For`` is handled in one place),
 happened, and on what path. Passwords, tokens, session keys and query strings are never
 logged.
 
-Events: ``sign_in``, ``sign_in_failed``, ``locked_out``, ``sign_out``, ``session_ended``
-(idle or absolute limit, see ``core.sessions``), and ``refused`` for every 401, 403 and 429
+Events: ``sign_in``, ``sign_in_failed`` (with ``step=code`` for a wrong one-time code),
+``locked_out``, ``sign_out``, ``session_ended`` (idle or absolute limit, see
+``core.sessions``), the changes of two-step verification (``two_step_on``, ``two_step_off``,
+``recovery_codes_new``, ``recovery_code_used``), and ``refused`` for every 401, 403 and 429
 (rate limit, lock-out) answer of a page or the API (``SecurityEventMiddleware``), which is
 where every refused permission check ends. A 404 for another office's record is not logged:
 it cannot be told apart from a mistyped address, and saying which it was would tell the
@@ -51,7 +53,7 @@ def _clean(text: str, limit: int = 150) -> str:
 
 
 # Routine events are INFO; the ones that may be an attack are WARNING.
-ROUTINE = frozenset({"sign_in", "sign_out", "session_ended"})
+ROUTINE = frozenset({"sign_in", "sign_out", "session_ended", "two_step_on", "recovery_codes_new"})
 
 
 def event(name: str, request: HttpRequest | None, who: str, **details: Any) -> None:
@@ -70,7 +72,8 @@ def _sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     tried = str(credentials.get("username", ""))
-    event("sign_in_failed", request, "anonymous", username=tried or "-")
+    step = {"step": credentials["step"]} if credentials.get("step") else {}
+    event("sign_in_failed", request, "anonymous", username=tried or "-", **step)
 
 
 @receiver(user_locked_out, dispatch_uid="ayni.security.locked_out")
@@ -85,6 +88,12 @@ def _signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
     if request is not None and getattr(request, ENDED, False):
         return
     event("sign_out", request, _who(user))
+
+
+def user_event(name: str, request: HttpRequest | None, user: Any, **details: Any) -> None:
+    """An event about a user's own account (two-step verification turned on, a recovery code
+    used…)."""
+    event(name, request, _who(user), **details)
 
 
 def session_ended(request: HttpRequest, user: Any, reason: str) -> None:

@@ -1,5 +1,6 @@
 """In Debian's Chromium, the key pages run under the Content-Security-Policy without a single
-violation: the dashboard, an indicator page and the API's Swagger UI."""
+violation: the dashboard, an indicator page, the API's Swagger UI and the two-step
+verification set-up page (its QR code is inline SVG)."""
 
 from typing import Any
 
@@ -57,6 +58,11 @@ def test_key_pages_log_no_csp_violation(live_server: Any, page: Any, world: None
     page.locator(".opblock").first.wait_for()
     page.wait_for_load_state("networkidle")
     assert "Ayni API" in page.locator(".swagger-ui .info .title").inner_text()
+
+    page.goto(f"{live_server.url}/accounts/two-step/setup/")
+    page.wait_for_load_state("networkidle")
+    box = page.locator(".qr-box svg.qr").bounding_box()
+    assert box is not None and box["width"] > 150
     assert violations == []
 
 

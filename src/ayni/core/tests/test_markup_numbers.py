@@ -131,8 +131,10 @@ def _pages(demo: Demo, viewer: User) -> tuple[dict[str, str], list[str]]:
     unknown: list[str] = []
     for route, name, pattern in _routes(get_resolver()):
         view = getattr(pattern.callback, "view_class", None)
-        if view is None or not view.__module__.startswith("ayni.") or route.startswith("api/"):
+        if view is None or not view.__module__.startswith("ayni."):
             continue
+        if route.startswith(("api/", "admin/")):
+            continue  # the admin's sign-in page is Ayni's, but it only redirects
         if name.endswith("-download"):
             continue  # a file, not a page (and a job has one only once it has run)
         if "get" not in view.http_method_names or not hasattr(view, "get"):
