@@ -14,6 +14,8 @@ the users and prints what the pages need (the programme's id) as JSON.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -337,6 +339,7 @@ class Browser:
         self.client_address = client_address
         self.cookies: dict[str, str] = {}
         self.session = requests.Session()
+        self.signed_in_with_code = False
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {
@@ -379,14 +382,48 @@ class Browser:
                 "csrfmiddlewaretoken": self.cookies[CSRF_COOKIE],
             },
         )
+        if response.status_code == 302 and response.headers["Location"].endswith("/code/"):
+            response = self._code_step(username, password, response.headers["Location"])
         if response.status_code != 302 or SESSION_COOKIE not in self.cookies:
             raise AssertionError(f"sign-in of {username} answered {response.status_code}")
         return response
+
+    def _code_step(self, username: str, password: str, path: str) -> requests.Response:
+        """The second step, with the code of the user's authenticator. A code computed just
+        before its 30 seconds end can reach the server after them: then the next one is sent
+        (a person types the new code too)."""
+        from django_otp.oath import TOTP
+
+        totp = TOTP(bytes.fromhex(two_step_key(password, username)), step=30, digits=6)
+        for _attempt in range(2):
+            form = self.get(path)
+            assert form.status_code == 200, form.status_code
+            totp.time = time.time()
+            response = self.post(
+                path,
+                data={
+                    "code": f"{totp.token():06d}",
+                    "csrfmiddlewaretoken": self.cookies[CSRF_COOKIE],
+                },
+            )
+            if response.status_code == 302:
+                self.signed_in_with_code = True
+                return response
+            time.sleep(max(0.0, 30 - time.time() % 30) + 0.5)
+        return response
+
+
+def two_step_key(password: str, username: str) -> str:
+    """The authenticator key (hex) of a stack user, derived from the stack's password."""
+    return hmac.new(password.encode(), username.encode(), hashlib.sha1).hexdigest()
 
 
 def seed(usernames: list[str]) -> dict[str, Any]:
     """Users of ``USERS`` (one per role) in the demo's Peru office, with the password of
     ``STACK_PASSWORD``."""
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from ayni.accounts.models import CountryOffice, User
     from ayni.geography.models import Location
     from ayni.partners.models import Organisation
@@ -408,6 +445,19 @@ def seed(usernames: list[str]) -> dict[str, Any]:
         )
         if places:
             user.locations.set(Location.objects.filter(country=office.country, code__in=places))
+        if os.environ.get("STACK_TWO_STEP") == "1":
+            # Two-step verification on, with a key the test can compute (two_step_key).
+            TOTPDevice.objects.create(
+                user=user,
+                name="authenticator",
+                confirmed=True,
+                step=30,
+                digits=6,
+                tolerance=0,
+                key=two_step_key(password, username),
+            )
+            user.two_step_since = timezone.now()
+            user.save(update_fields=["two_step_since"])
     programme = CountryProgramme.objects.get(country_office=office)
     return {"programme": programme.pk, "users": usernames}
 

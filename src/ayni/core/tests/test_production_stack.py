@@ -52,7 +52,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             pytest.fail(f"the production set-up test must run here: {reason}")
         print(f"SKIPPED the production set-up test: {reason}")
         pytest.skip(reason)
-    built = Stack(tmp_path_factory.mktemp("stack"), postgres, redis_url, web_workers=2)
+    # Two-step verification is required in production: ana has an authenticator (stack.py).
+    built = Stack(
+        tmp_path_factory.mktemp("stack"),
+        postgres,
+        redis_url,
+        web_workers=2,
+        extra_env={"STACK_TWO_STEP": "1"},
+    )
     with running_stack(built):
         built.install(users=["ana"])
         built.start_web()
@@ -65,6 +72,7 @@ def test_the_production_set_up_serves_signs_in_runs_jobs_and_survives_a_killed_w
 ) -> None:
     ana = Browser(stack.base_url)
     ana.sign_in("ana", stack.password)
+    assert ana.signed_in_with_code  # the password alone did not sign her in
     session_keys = list(
         redis.Redis.from_url(stack.redis_url).scan_iter(match=f"{stack.cache_prefix}:*")
     )
