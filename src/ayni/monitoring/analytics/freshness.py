@@ -141,9 +141,13 @@ def catch_up_if_due() -> None:
     there is nothing). Otherwise nothing but a clock reading. A failure is logged: the page
     still shows what the store holds."""
     global _last_check
-    with _check_lock:
+    interval = settings.AYNI_JOB_SWEEP_SECONDS
+    last = _last_check
+    if last is not None and time.monotonic() - last < interval:
+        return  # the hot path: no lock, no query
+    with _check_lock:  # one thread of the process looks; the others go on reading
         now = time.monotonic()
-        if _last_check is not None and now - _last_check < settings.AYNI_JOB_SWEEP_SECONDS:
+        if _last_check is not None and now - _last_check < interval:
             return
         _last_check = now
     try:
