@@ -28,6 +28,12 @@ INTERRUPTED = "Interrupted: the process running it ended before it finished; not
 GOOD = "indicator,location,period,value,source\nstunting-u5,03,2019,21.5,andina-inei-2018\n"
 
 
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    # A batch run by no job (the command line) is failed in the site's language.
+    settings.LANGUAGE_CODE = "en"
+
+
 def running_batch(**runner: Any) -> ImportBatch:
     return ImportBatch.objects.create(
         kind="monitoring.csv",
