@@ -319,10 +319,11 @@ AYNI_IMPORT_MAX_COLUMNS = envint("AYNI_IMPORT_MAX_COLUMNS", 500)
 AYNI_JOBS = envstr("AYNI_JOBS", "thread")
 if AYNI_JOBS not in {"thread", "worker"}:
     raise ImproperlyConfigured(f"AYNI_JOBS must be thread or worker, not {AYNI_JOBS!r}")
-# A running job shows it is alive through its process (same host: the process is checked) and
-# a heartbeat written every AYNI_JOB_HEARTBEAT_SECONDS; a job of another host whose heartbeat
-# is older than AYNI_JOB_STALE_SECONDS is taken as dead. Workers and the web process look for
-# dead jobs every AYNI_JOB_SWEEP_SECONDS.
+# A running job or import batch shows it is alive through its process (same host: the process
+# is checked) and a heartbeat written every AYNI_JOB_HEARTBEAT_SECONDS; one of another host
+# whose heartbeat is older than AYNI_JOB_STALE_SECONDS is taken as dead. Workers and the web
+# process look for dead jobs and batches every AYNI_JOB_SWEEP_SECONDS, and as often the
+# analytics store looks for changes it has not absorbed (at each sweep, and on a read).
 AYNI_JOB_HEARTBEAT_SECONDS = envint("AYNI_JOB_HEARTBEAT_SECONDS", 30)
 AYNI_JOB_STALE_SECONDS = envint("AYNI_JOB_STALE_SECONDS", 300)
 AYNI_JOB_SWEEP_SECONDS = envint("AYNI_JOB_SWEEP_SECONDS", 60)

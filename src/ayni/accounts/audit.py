@@ -22,8 +22,15 @@ M2M = {
 
 # Models that are themselves logs or bookkeeping, not domain records. Data values arrive by
 # the million through imports: each one carries its ImportBatch (who, when, which file), which
-# is their audit trail; a per-row log would multiply the writes.
-NOT_AUDITED = {"core.importbatch", "core.job", "core.chorerun", "monitoring.datavalue"}
+# is their audit trail; a per-row log would multiply the writes. The analytics backlog is
+# bookkeeping of the store's refresh (a log entry per row would also slow its deletes).
+NOT_AUDITED = {
+    "core.importbatch",
+    "core.job",
+    "core.chorerun",
+    "monitoring.datavalue",
+    "monitoring.analyticsbacklog",
+}
 
 AYNI_APPS = (
     "core",

@@ -17,7 +17,8 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ayni.core.models import ImportBatch
+from ayni.core import liveness
+from ayni.core.models import ImportBatch, Job
 
 # A refusal quotes the file (its column names, a value); it is kept and shown, so bounded.
 MAX_MESSAGE_CHARS = 1000
@@ -25,7 +26,9 @@ MAX_MESSAGE_CHARS = 1000
 
 class ImportRefused(Exception):
     """The whole file is refused; nothing was written. ``str()`` says what and where, in at
-    most ``MAX_MESSAGE_CHARS`` characters."""
+    most ``MAX_MESSAGE_CHARS`` characters; ``batch`` is the run's record, once it has one."""
+
+    batch: ImportBatch | None = None
 
     def __init__(self, message: object = "") -> None:
         text = str(message)
@@ -86,53 +89,165 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@contextmanager
-def import_batch(
-    *, kind: str, path: Path, user: Any, dry_run: bool, atomic: bool, options: dict[str, Any]
-) -> Iterator[ImportBatch]:
-    """Record a run: the batch is saved before the work and closed after it, failed or not.
-
-    The batch is written outside the importer's transaction, so a refused file still leaves
-    its record (who tried what, and why it was refused).
-    """
-    record = {
-        "kind": kind,
-        "file_name": path.name,
-        "file_size": path.stat().st_size if path.exists() else 0,
-        "file_sha256": file_sha256(path) if path.exists() else "",
+def _record(
+    *,
+    kind: str,
+    path: Path,
+    user: Any,
+    dry_run: bool,
+    atomic: bool,
+    options: dict[str, Any],
+    job: Job | None,
+) -> dict[str, Any]:
+    """The fields of a new batch: the run, its file and the process running it."""
+    runner = liveness.this_process()
+    size = path.stat().st_size if path.is_file() else 0
+    return {
+        "kind": kind[:64],
+        "file_name": path.name[:255],
+        "file_size": size,
+        # A file above the limit is refused unread: it is not read to be hashed either.
+        "file_sha256": file_sha256(path) if size and size <= settings.AYNI_MAX_IMPORT_BYTES else "",
         "options": options,
         "mode": ImportBatch.Mode.ATOMIC if atomic else ImportBatch.Mode.BEST_EFFORT,
         "dry_run": dry_run,
         "created_by": user if getattr(user, "pk", None) else None,
+        "job": job,
+        "worker_host": runner.host,
+        "worker_pid": runner.pid,
+        "worker_token": runner.token,
+        "heartbeat_at": timezone.now(),
+    }
+
+
+def record_refused(*, message: str, **run: Any) -> ImportBatch:
+    """Record a run refused before it began (another import is running; its starter may no
+    longer import) as a failed batch: the arguments are ``import_batch``'s."""
+    return ImportBatch.objects.create(
+        **_record(**run),
+        status=ImportBatch.Status.FAILED,
+        message=message,
+        finished_at=timezone.now(),
+    )
+
+
+@contextmanager
+def import_batch(
+    *,
+    kind: str,
+    path: Path,
+    user: Any,
+    dry_run: bool,
+    atomic: bool,
+    options: dict[str, Any],
+    job: Job | None = None,
+) -> Iterator[ImportBatch]:
+    """Record a run: the batch is saved before the work and closed after it, failed or not.
+
+    The batch is written outside the importer's transaction, so a refused file still leaves
+    its record (who tried what, and why it was refused). It records the process running it
+    (and its heartbeat, as a job's), so that a run whose process dies is found and marked
+    failed (``core.liveness``). An importer that writes in a transaction calls
+    ``batch_succeeded`` inside it, so that its success commits with what it wrote.
+    """
+    run = {
+        "kind": kind,
+        "path": path,
+        "user": user,
+        "dry_run": dry_run,
+        "atomic": atomic,
+        "options": options,
+        "job": job,
     }
     with _one_import_at_a_time() as ours:
         if not ours:
             message = _("%(file)s: another import is running; try again when it has finished") % {
                 "file": path.name
             }
-            ImportBatch.objects.create(
-                **record,
-                status=ImportBatch.Status.FAILED,
-                message=message,
-                finished_at=timezone.now(),
+            refused = ImportRefused(message)
+            refused.batch = record_refused(message=message, **run)
+            raise refused
+        batch = ImportBatch.objects.create(**_record(**run))
+        heartbeat = liveness.Heartbeat(ImportBatch, batch.pk)
+        heartbeat.start()
+        try:
+            yield from _recorded(batch)
+        finally:
+            heartbeat.stop()
+
+
+def batch_succeeded(batch: ImportBatch) -> None:
+    """Record, inside the importer's transaction, that ``batch`` succeeded (with its counts,
+    errors and message as set on it): the record commits with the values or not at all, so a
+    process that stops after the commit cannot leave it "running" over written values.
+
+    Refused if the batch is no longer this run's (a sweep took its process for dead, which
+    only happens to a process of another host that gave no sign of life for
+    ``AYNI_JOB_STALE_SECONDS``): the caller's transaction then writes nothing.
+    """
+    now = timezone.now()
+    changed = ImportBatch.objects.filter(
+        pk=batch.pk,
+        status=ImportBatch.Status.RUNNING,
+        worker_host=batch.worker_host,
+        worker_pid=batch.worker_pid,
+        worker_token=batch.worker_token,
+    ).update(
+        status=ImportBatch.Status.SUCCEEDED,
+        options=batch.options,
+        counts=batch.counts,
+        errors=batch.errors,
+        message=batch.message,
+        finished_at=now,
+        heartbeat_at=now,
+    )
+    if not changed:
+        raise ImportRefused(
+            _(
+                "%(file)s: this run was taken for stopped (no sign of life for too long); "
+                "nothing written"
             )
-            raise ImportRefused(message)
-        yield from _recorded(ImportBatch.objects.create(**record))
+            % {"file": batch.file_name}
+        )
+    batch.status, batch.finished_at = ImportBatch.Status.SUCCEEDED, now
 
 
 def _recorded(batch: ImportBatch) -> Iterator[ImportBatch]:
     try:
         yield batch
     except ImportRefused as exc:
-        batch.status = ImportBatch.Status.FAILED
-        batch.message = str(exc)
-        batch.finished_at = timezone.now()
-        batch.save()
+        _failed(batch, str(exc))
+        exc.batch = exc.batch or batch
+        raise
+    except BaseException as exc:
+        # Not a refusal: a failure of the code or the database, or an interruption (Ctrl-C).
+        # The batch says so rather than stay "running" in a process that lives on.
+        if isinstance(exc, Exception):
+            message = str(exc) or type(exc).__name__
+        else:
+            message = _("Interrupted: the run was stopped before it finished; nothing written.")
+        _failed(batch, message[:MAX_MESSAGE_CHARS])
         raise
     else:
-        batch.status = ImportBatch.Status.SUCCEEDED
-        batch.finished_at = timezone.now()
-        batch.save()
+        if batch.status == ImportBatch.Status.RUNNING:  # not recorded in a transaction
+            batch.status = ImportBatch.Status.SUCCEEDED
+            batch.finished_at = timezone.now()
+            batch.save()
+
+
+def _failed(batch: ImportBatch, message: str) -> None:
+    batch.status = ImportBatch.Status.FAILED
+    batch.message = message
+    batch.finished_at = timezone.now()
+    batch.save()
+
+
+def import_running() -> bool:
+    """Whether an import (of any process) runs now on SQLite, where its transaction holds the
+    database's write lock for its whole run: a write made now would wait for it. Always False
+    on PostgreSQL."""
+    with _one_import_at_a_time() as ours:
+        return not ours
 
 
 # Held for the whole of a run on SQLite, where one writer at a time holds the database's write

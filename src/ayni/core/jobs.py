@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import (
     DEFAULT_DB_ALIAS,
-    DatabaseError,
     close_old_connections,
     connection,
     connections,
@@ -39,6 +38,15 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job, Callable[..., None]], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
+
+
+class JobRefused(Exception):
+    """Raised by a handler whose work was refused (a file refused by an import): the job fails
+    with this message, and keeps ``result`` (what the pages show of the refusal)."""
+
+    def __init__(self, message: str, result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -129,21 +137,46 @@ def enqueue(
 @contextmanager
 def input_path(job: Job, key: str) -> Iterator[Path | None]:
     """A local path to the job's input file ``key`` (None if it has none), for readers that
-    need one: the file itself on a local storage, else a temporary copy removed afterwards."""
+    need one, under the name the user gave the file (``JobFile.name``, not the random name it
+    is stored under), so that what the job records and says names the user's file: a link in
+    a private temporary folder to the stored file on a local storage, else a temporary copy.
+    Both are removed afterwards."""
     stored = job.input(key)
     if stored is None:
         yield None
         return
-    try:
-        yield Path(stored.file.path)
+    with tempfile.TemporaryDirectory(prefix="ayni-job-") as folder:
+        path = Path(folder) / _local_name(stored.name, key, Path(stored.file.name).suffix)
+        try:
+            target: Path | None = Path(stored.file.path)
+        except NotImplementedError:  # a remote storage: no local path
+            target = None
+        try:
+            _place(path, target, stored)
+        except (OSError, ValueError):  # a name the file system refuses
+            path = Path(folder) / f"{key}{Path(stored.file.name).suffix}"
+            _place(path, target, stored)
+        yield path
+
+
+def _local_name(name: str, key: str, suffix: str) -> str:
+    """``name`` as one file name of at most 200 bytes, or ``key`` + ``suffix`` if it is none."""
+    name = Path(name).name
+    if name in {"", ".", ".."}:
+        return f"{key}{suffix}"
+    if len(name.encode()) > 200:  # most file systems stop at 255 bytes
+        stem, ext = Path(name).stem, Path(name).suffix[:16]
+        stem = stem.encode()[: 200 - len(ext.encode())].decode(errors="ignore")
+        name = stem + ext
+    return name
+
+
+def _place(path: Path, target: Path | None, stored: JobFile) -> None:
+    if target is not None:
+        path.symlink_to(target)
         return
-    except NotImplementedError:  # a remote storage: no local path
-        pass
-    suffix = Path(stored.file.name).suffix
-    with tempfile.NamedTemporaryFile(suffix=suffix) as copy, stored.file.open("rb") as source:
+    with stored.file.open("rb") as source, path.open("wb") as copy:
         shutil.copyfileobj(source, copy)
-        copy.flush()
-        yield Path(copy.name)
 
 
 def _start_thread(job_id: int) -> None:
@@ -213,44 +246,6 @@ class _ProgressSaver:
             self._side = None
 
 
-class _Heartbeat:
-    """Writes the job's heartbeat every ``AYNI_JOB_HEARTBEAT_SECONDS`` from a thread of its own
-    (its own connection, in autocommit), so that a job that reports no progress for a while
-    (one long query) is not taken for dead by a process of another host.
-
-    Not on SQLite: a second writer would wait on the job's own write lock, and SQLite serves
-    one host, where the process itself is checked.
-    """
-
-    def __init__(self, job_id: int) -> None:
-        self.job_id = job_id
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if connection.vendor == "sqlite":
-            return
-        self._thread = threading.Thread(target=self._beat, daemon=True)
-        self._thread.start()
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(settings.AYNI_JOB_HEARTBEAT_SECONDS):
-                try:
-                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except DatabaseError:
-                    logger.warning("job %s: heartbeat not saved", self.job_id, exc_info=True)
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-
 def _claim(job: Job) -> None:
     """Mark ``job`` running in this process (host, pid, start token) from now."""
     runner = liveness.this_process()
@@ -281,7 +276,7 @@ def run(job: Job) -> Job:
     if not (job.status == Job.Status.RUNNING and claimed_here):
         _claim(job)  # not yet claimed by this process (``take_next`` claims as it takes)
     saver = _ProgressSaver()
-    heartbeat = _Heartbeat(job.pk)
+    heartbeat = liveness.Heartbeat(Job, job.pk)
     heartbeat.start()
 
     def report(done: int, total: int | None = None) -> None:
@@ -294,6 +289,10 @@ def run(job: Job) -> Job:
     try:
         job.result = HANDLERS[job.kind](job, report) or {}
         job.status = Job.Status.SUCCEEDED
+    except JobRefused as exc:
+        job.status = Job.Status.FAILED
+        job.message = str(exc)
+        job.result = exc.result
     except Exception as exc:
         logger.exception("job %s failed", job.pk)
         job.status = Job.Status.FAILED

@@ -79,11 +79,30 @@ class Provenance(models.Model):
         return str(Provenance.ProvenanceStatus(self.provenance_status).label)
 
 
-class ImportBatch(models.Model):
+class RunBy(models.Model):
+    """The process that runs a job or an import: its host, its process id and a token of that
+    process's start (so that a process id used again is not taken for it), and its last sign
+    of life. ``core.liveness`` tells from these whether the process is still there, the same
+    way for jobs and import batches."""
+
+    worker_host = models.CharField(_("host running it"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("process running it"), null=True, blank=True)
+    worker_token = models.CharField(_("process start token"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ImportBatch(RunBy):
     """One run of an importer: who ran it, on which file, and what it did.
 
     Every importer of every domain records its runs here (dry runs included), so that the
-    history of what entered the database, and what was refused, is in one place.
+    history of what entered the database, and what was refused, is in one place. A batch
+    records the process running it (``RunBy``): one left "running" by a process that died is
+    found and marked failed like a job. An importer that writes in one transaction records
+    its success in that transaction, so the batch says succeeded exactly when what it wrote
+    is committed.
     """
 
     class Status(models.TextChoices):
@@ -118,9 +137,26 @@ class ImportBatch(models.Model):
     )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The job that ran it, when it ran as one (the web form, the API); none from the command.
+    job = models.ForeignKey(
+        "core.Job",
+        verbose_name=_("job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
 
     class Meta:
         ordering = ["-started_at"]
+        # The sweep of batches left running by a dead process reads only these.
+        indexes = [
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status="running"),
+                name="core_importbatch_running",
+            )
+        ]
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
 
@@ -140,7 +176,7 @@ def job_file_name(instance: JobFile, filename: str) -> str:
     return f"jobs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class Job(models.Model):
+class Job(RunBy):
     """Long work (imports, exports, refreshes) run outside the request, with its progress and
     the files it reads and writes (``JobFile``).
 
@@ -177,10 +213,6 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    worker_host = models.CharField(_("host running it"), max_length=255, blank=True)
-    worker_pid = models.PositiveIntegerField(_("process running it"), null=True, blank=True)
-    worker_token = models.CharField(_("process start token"), max_length=64, blank=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     retry_of = models.ForeignKey(
         "self",
         verbose_name=_("retry of"),

@@ -23,10 +23,12 @@ from ayni.core.imports import (
     ImportRefused,
     ImportResult,
     RowError,
+    batch_succeeded,
     check_json_depth,
     check_size,
     import_batch,
 )
+from ayni.core.models import ImportBatch
 from ayni.geography.models import AdminLevel, Country, Location
 
 GEOMETRY_TYPES = {"Polygon", "MultiPolygon"}
@@ -163,11 +165,6 @@ def import_boundaries(
 ) -> ImportResult:
     """Attach boundaries from ``path`` to the locations of ``level``; see the module doc."""
     path = Path(path)
-    if not path.is_file():
-        raise ImportRefused(f"{path}: no such file")
-    if check_size(path) == 0:
-        raise ImportRefused(f"{path.name}: the file is empty")
-    admin_level = resolve_level(country, level)
     options = {"country": country.iso2, "level": level, "code_property": code_property}
     with import_batch(
         kind="geography.boundaries",
@@ -177,14 +174,26 @@ def import_boundaries(
         atomic=atomic,
         options=options,
     ) as batch:
-        result = _import(path, admin_level, code_property, dry_run=dry_run, atomic=atomic)
-        batch.counts = result.counts()
-        batch.errors = [error.as_dict() for error in result.errors]
+        # Refused inside the batch: every run is recorded, a refused one too.
+        if not path.is_file():
+            raise ImportRefused(f"{path}: no such file")
+        if check_size(path) == 0:
+            raise ImportRefused(f"{path.name}: the file is empty")
+        admin_level = resolve_level(country, level)
+        result = _import(
+            path, admin_level, code_property, dry_run=dry_run, atomic=atomic, batch=batch
+        )
     return result
 
 
 def _import(
-    path: Path, level: AdminLevel, code_property: str, *, dry_run: bool, atomic: bool
+    path: Path,
+    level: AdminLevel,
+    code_property: str,
+    *,
+    dry_run: bool,
+    atomic: bool,
+    batch: ImportBatch,
 ) -> ImportResult:
     locations = {
         loc.code: loc for loc in Location.objects.filter(country=level.country, level=level)
@@ -245,11 +254,15 @@ def _import(
             lon, lat = ring_centroid(polygons)
             location.longitude, location.latitude = _dec(lon), _dec(lat)
         changed.append(location)
-    if not dry_run:
-        with transaction.atomic():
+    with transaction.atomic():
+        if not dry_run:
             Location.objects.bulk_update(
                 changed, ["boundary", "latitude", "longitude"], batch_size=200
             )
+        # Recorded with the boundaries it wrote: both commit, or neither.
+        batch.counts = result.counts()
+        batch.errors = [error.as_dict() for error in result.errors]
+        batch_succeeded(batch)
     return result
 
 

@@ -273,10 +273,12 @@ class AnalyticsViewSet(viewsets.ViewSet):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    # Empty files are accepted here: the import refuses them, and records the refusal.
+    file = serializers.FileField(allow_empty_file=True)
     format = serializers.ChoiceField(choices=[code for code, _ in IMPORT_FORMATS])
-    mapping = serializers.FileField(required=False)
-    structure = serializers.FileField(required=False)  # SDMX-ML data structure definition
+    mapping = serializers.FileField(required=False, allow_empty_file=True)
+    # SDMX-ML data structure definition
+    structure = serializers.FileField(required=False, allow_empty_file=True)
     best_effort = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=True)
 

@@ -37,16 +37,19 @@ FORMATS = [
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    # Empty files are accepted here: the import refuses them, and records the refusal.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
     mapping = forms.FileField(
         label=_("Mapping (JSON, optional)"),
         required=False,
+        allow_empty_file=True,
         help_text=_("How the file's own columns and codes translate into Ayni's."),
     )
     structure = forms.FileField(
         label=_("SDMX structure (XML, optional)"),
         required=False,
+        allow_empty_file=True,
         help_text=_("The data structure definition a structure-specific SDMX-ML file needs."),
     )
     best_effort = forms.BooleanField(
@@ -85,6 +88,15 @@ def import_confirm(dry_run: Job, user: Any) -> Job:
     return jobs.enqueue("monitoring.import", payload=payload, user=user, inputs_from=dry_run)
 
 
+def job_batch(job: Job) -> ImportBatch | None:
+    """The batch an import job recorded (also when the job's process died before it could
+    say so), as a page should show it: failed if its process is gone."""
+    batch_id = job.result.get("batch") if job.result else None
+    batches = ImportBatch.objects.filter(pk=batch_id) if batch_id else job.import_batches.all()
+    batch = batches.order_by("-pk").first()
+    return liveness.refresh_if_dead(batch) if batch is not None else None
+
+
 class ImportStartView(ScopedView, FormView):
     """Upload a file; it is first checked with a dry run whose result the user confirms."""
 
@@ -95,11 +107,13 @@ class ImportStartView(ScopedView, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["batches"] = scope(
+        batches = scope(
             self.request.user,
             Action.VIEW,
             ImportBatch.objects.filter(kind__startswith="monitoring."),
         ).select_related("created_by")[:20]
+        # A batch whose process died is shown failed, not running.
+        context["batches"] = [liveness.refresh_if_dead(batch) for batch in batches]
         return context
 
     def form_valid(self, form: ImportForm) -> HttpResponse:
@@ -146,8 +160,7 @@ class ImportJobView(ScopedView, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job: Job = self.object
-        batch_id = job.result.get("batch") if job.result else None
-        context["batch"] = ImportBatch.objects.filter(pk=batch_id).first() if batch_id else None
+        context["batch"] = job_batch(job)
         context["can_retry"] = job_page(job, self.request.user)["can_retry"]
         return context
 

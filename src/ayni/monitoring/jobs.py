@@ -13,12 +13,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ayni.core.imports import ImportRefused
-from ayni.core.jobs import input_path, job_handler
+from ayni.core.imports import ImportRefused, record_refused
+from ayni.core.jobs import JobRefused, input_path, job_handler
 from ayni.core.models import Job
 from ayni.core.permissions import has_perm
-from ayni.monitoring.imports.base import Mapping
-from ayni.monitoring.imports.pipeline import load_mapping, run_import
+from ayni.monitoring.imports.pipeline import run_import
 from ayni.monitoring.models import DataValue
 from ayni.monitoring.policies import IMPORT
 
@@ -66,42 +65,57 @@ def import_job(job: Job, report: Callable[..., None]) -> dict[str, Any]:
     ):
         if data is None:
             raise ImportRefused(gettext("The uploaded file is no longer kept."))
-        return _run(job.payload, data, mapping, report, structure)
+        return _run(job, data, mapping, report, structure)
 
 
 def _run(
-    payload: dict[str, Any],
+    job: Job,
     path: Path,
     mapping_path: Path | None,
     report: Callable[..., None],
     structure_path: Path | None = None,
 ) -> dict[str, Any]:
+    """Run the import; a refused file fails the job (``JobRefused``) with the reason, its
+    result leading to the batch that records it."""
+    payload = job.payload
     user_id = payload.get("user_id")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    run = {
+        "path": path,
+        "user": user,
+        "dry_run": payload.get("dry_run", False),
+        "atomic": payload.get("atomic", True),
+    }
     # Asked again now: the starter's role may have been lowered since the upload or confirm.
     if not may_import(user):
-        raise ImportRefused(gettext("You may no longer import data values."))
+        message = gettext("You may no longer import data values.")
+        batch = record_refused(
+            message=message,
+            kind=f"monitoring.{payload['format']}",
+            options={"format": payload["format"]},
+            job=job,
+            **run,
+        )
+        raise JobRefused(message, {"refused": message, "batch": batch.pk, "counts": {}})
     total = _lines(path)
     report(0, total)
     try:
-        mapping = load_mapping(mapping_path) if mapping_path else None
-        if structure_path is not None:
-            mapping = mapping or Mapping()
-            mapping.structure_file = structure_path  # the job's own input file
         batch, _result = run_import(
             format=payload["format"],
-            path=path,
-            user=user,
-            mapping=mapping,
-            dry_run=payload.get("dry_run", False),
-            atomic=payload.get("atomic", True),
+            mapping_file=mapping_path,
+            structure_file=structure_path,
             progress=lambda done: report(done, total),
+            job=job,
+            **run,
         )
     except ImportRefused as exc:
-        refused = getattr(exc, "batch", None)
-        return {
-            "refused": str(exc),
-            "batch": refused.pk if refused else None,
-            "counts": refused.counts if refused else {},
-        }
+        refused = exc.batch
+        raise JobRefused(
+            str(exc),
+            {
+                "refused": str(exc),
+                "batch": refused.pk if refused else None,
+                "counts": refused.counts if refused else {},
+            },
+        ) from exc
     return {"batch": batch.pk, "counts": batch.counts}

@@ -283,6 +283,39 @@ class DataValue(models.Model):
         return f"{self.indicator.code} {self.location.code} {self.period}: {self.value}"
 
 
+class AnalyticsBacklog(models.Model):
+    """An (indicator, year) whose values changed in a committed transaction and which the
+    analytics store has not absorbed yet.
+
+    Written in the transaction that changes the values, so it is committed exactly when they
+    are; deleted by the refresh that has rewritten the partition since (``analytics.store
+    .catch_up``). A process that stops between the commit and the refresh leaves its rows:
+    the next refresh, the worker's sweep or the next read of the store absorbs them.
+    """
+
+    # Plain numbers, like DataValue's keys: a deleted indicator's partitions must still go.
+    indicator_id = models.BigIntegerField(_("indicator id"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    batch = models.ForeignKey(
+        "core.ImportBatch",
+        verbose_name=_("import batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("committed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change not yet in the analytics store")
+        verbose_name_plural = _("changes not yet in the analytics store")
+
+    def __str__(self) -> str:
+        return f"indicator {self.indicator_id}, {self.year}"
+
+
 class Target(Provenance):
     """A baseline or a target of an indicator for a place and year."""
 

@@ -65,12 +65,15 @@ def blocking_kind() -> Iterator[str]:
     worker_process.unregister()
 
 
-def worker(database_url: str, tmp_path: Path, *options: str) -> subprocess.Popen[bytes]:
+def worker(
+    database_url: str, tmp_path: Path, *options: str, **extra_env: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "AYNI_JOBS": "worker",
         "AYNI_DATA_DIR": str(tmp_path / "data"),
+        **extra_env,
     }
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "ayni.core.tests.worker_process", *options],

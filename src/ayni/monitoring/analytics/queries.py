@@ -26,6 +26,10 @@ Rules shared by every function (see docs/data-model.md, "analytics store"):
   however alike their place codes are.
 - **Indicators** are named by code, or given as ``Indicator`` records: a page that has
   already read its indicator passes it, and is spared a look-up per query.
+- **What is committed is shown.** Before it lists files, a read absorbs the changes a stopped
+  process committed and did not refresh (``freshness.catch_up_if_due``: one query at the
+  first read of a process and then at most every ``AYNI_JOB_SWEEP_SECONDS``, a clock reading
+  otherwise).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from ayni.geography.models import AdminLevel, Location
+from ayni.monitoring.analytics.freshness import catch_up_if_due
 from ayni.monitoring.analytics.store import (
     _YEAR_DIR,
     ANCESTOR_COLUMNS,
@@ -168,6 +173,7 @@ def partition_paths(
 ) -> dict[tuple[int, int], str]:
     """(indicator id, year) → the Parquet file holding them, for these indicators in these
     years (all years if ``None``), in year then indicator order."""
+    catch_up_if_due()
     root = values_root(country)
     if not root.is_dir():
         return {}
@@ -195,6 +201,7 @@ def partition_files(
 def stored_years(indicator: IndicatorRef, *, country: str) -> list[int]:
     """The years in which the country has values of the indicator, read from the layout."""
     info = info_of(indicator)
+    catch_up_if_due()
     root = values_root(country)
     if not root.is_dir():
         return []

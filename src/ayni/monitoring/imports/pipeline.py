@@ -19,7 +19,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,11 +32,12 @@ from ayni.core.imports import (
     ImportRefused,
     ImportResult,
     RowError,
+    batch_succeeded,
     check_json_depth,
     check_size,
     import_batch,
 )
-from ayni.core.models import ImportBatch
+from ayni.core.models import ImportBatch, Job
 from ayni.core.tables import safe_cell
 from ayni.geography.models import Country
 from ayni.geography.selectors import CountryNotChosen, country_named
@@ -48,8 +48,7 @@ from ayni.monitoring.imports.write import (
     StoredLookup,
     compare_and_write,
 )
-from ayni.monitoring.models import DataValue
-from ayni.monitoring.signals import values_changed
+from ayni.monitoring.signals import values_written
 
 __all__ = [
     "CHUNK_SIZE",
@@ -128,6 +127,8 @@ class ValueImportResult(ImportResult):
 
 class ImportValuesRefused(ImportRefused):
     """The file is refused for its bad lines; ``batch`` and ``result`` say which and why."""
+
+    batch: ImportBatch
 
     def __init__(self, message: str, batch: ImportBatch, result: ValueImportResult) -> None:
         super().__init__(message)
@@ -250,53 +251,43 @@ def run_import(
     path: Path,
     user: Any = None,
     mapping: Mapping | None = None,
+    mapping_file: Path | None = None,
+    structure_file: Path | None = None,
     dry_run: bool = False,
     atomic: bool = True,
     progress: Callable[[int], None] | None = None,
     country: Country | None = None,
     chunk_size: int = CHUNK_SIZE,
+    job: Job | None = None,
 ) -> tuple[ImportBatch, ValueImportResult]:
     """Import the data values of ``path``, read as ``format``; see the module docstring.
 
     ``country`` defaults to the user's office country, else the only country loaded (see
-    ``import_country``); places are resolved among that country's only. ``progress`` is called
-    with the number of lines read after each chunk. Raises ``ImportRefused`` (nothing
-    written) for a file refused as a whole, and ``ImportValuesRefused`` (with the batch and
-    every error) when an atomic run meets bad lines.
+    ``import_country``); places are resolved among that country's only. The mapping is given
+    as ``mapping``, or read from ``mapping_file`` (so that a bad mapping file is recorded on
+    the run's batch); ``structure_file`` is an SDMX-ML structure for the mapping. ``progress``
+    is called with the number of lines read after each chunk; ``job`` is the job running the
+    import, recorded on the batch. Every run leaves a batch, refused or not. Raises
+    ``ImportRefused`` (nothing written, ``batch`` set) for a file refused as a whole, and
+    ``ImportValuesRefused`` (with the batch and every error) when an atomic run meets bad
+    lines.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ImportRefused(_("%(file)s: no such file") % {"file": path})
-    if check_size(path) == 0:
-        raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
-    load_readers()
-    read = READERS.get(format)
-    if read is None:
-        raise ImportRefused(
-            _("unknown format '%(format)s'; known formats: %(known)s")
-            % {"format": format, "known": ", ".join(sorted(READERS))}
-        )
-    country = country or import_country(user)
-    mapping = mapping or Mapping()
-    recorded = dataclasses.asdict(mapping)
-    # The structure file is recorded by name: the path is a job's stored file or the server's.
-    structure = recorded.pop("structure_file")
-    options = {
-        "format": format,
-        "country": country.iso2,
-        "mapping": recorded,
-        **({"structure": Path(structure).name} if structure else {}),
-    }
     with import_batch(
         kind=f"monitoring.{format}",
         path=path,
         user=user,
         dry_run=dry_run,
         atomic=atomic,
-        options=options,
+        options={"format": format},
+        job=job,
     ) as batch:
         result = ValueImportResult()
         try:
+            read, country, mapping = _prepare(
+                format, path, user, country, mapping, mapping_file, structure_file
+            )
+            batch.options = _options(format, country, mapping)
             with _collection_paused(), transaction.atomic():
                 # The COPY thread's last statement ends before the transaction commits.
                 with _writer(dry_run) as writer:
@@ -315,8 +306,13 @@ def run_import(
                     raise ImportRefused(_("%(file)s: no values found") % {"file": path.name})
                 if atomic and result.rejected:
                     raise ImportValuesRefused(_refusal(path, result), batch, result)
-                if not dry_run and result.pairs:
-                    transaction.on_commit(partial(_send_changed, set(result.pairs), batch))
+                _close(batch, result, refused=False)
+                if not dry_run:
+                    # What the analytics store must absorb commits with the values; it is
+                    # told after the commit, also when nothing changed (to catch up on a
+                    # refresh that a stopped process left undone).
+                    values_written(result.pairs, batch=batch)
+                batch_succeeded(batch)
         except ImportRefused:
             _close(batch, result, refused=True)
             raise
@@ -326,8 +322,49 @@ def run_import(
                 _("%(file)s: the database refused the values, nothing written: %(error)s")
                 % {"file": path.name, "error": exc}
             ) from exc
-        _close(batch, result, refused=False)
     return batch, result
+
+
+def _prepare(
+    format: str,
+    path: Path,
+    user: Any,
+    country: Country | None,
+    mapping: Mapping | None,
+    mapping_file: Path | None,
+    structure_file: Path | None,
+) -> tuple[Callable[[Path, Mapping], Iterable[ParsedValue | RowError]], Country, Mapping]:
+    """The reader, the country and the mapping of a run, or its refusal before any reading."""
+    if not path.is_file():
+        raise ImportRefused(_("%(file)s: no such file") % {"file": path})
+    if check_size(path) == 0:
+        raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
+    load_readers()
+    read = READERS.get(format)
+    if read is None:
+        raise ImportRefused(
+            _("unknown format '%(format)s'; known formats: %(known)s")
+            % {"format": format, "known": ", ".join(sorted(READERS))}
+        )
+    country = country or import_country(user)
+    if mapping_file is not None:
+        mapping = load_mapping(mapping_file)
+    mapping = mapping or Mapping()
+    if structure_file is not None:
+        mapping.structure_file = structure_file
+    return read, country, mapping
+
+
+def _options(format: str, country: Country, mapping: Mapping) -> dict[str, Any]:
+    recorded = dataclasses.asdict(mapping)
+    # The structure file is recorded by name: the path is a job's stored file or the server's.
+    structure = recorded.pop("structure_file")
+    return {
+        "format": format,
+        "country": country.iso2,
+        "mapping": recorded,
+        **({"structure": Path(structure).name} if structure else {}),
+    }
 
 
 def _writer(dry_run: bool) -> AbstractContextManager[BackgroundCopy | None]:
@@ -453,17 +490,14 @@ def _refusal(path: Path, result: ValueImportResult) -> str:
 
 
 def _close(batch: ImportBatch, result: ValueImportResult, *, refused: bool) -> None:
-    """Put the counts and errors on the batch (``import_batch`` saves it)."""
+    """Put the counts and errors on the batch (``batch_succeeded`` or ``import_batch``
+    saves them)."""
     if refused:
         # Nothing was written: only what was read and refused is true of the file.
         result.created = result.updated = result.unchanged = result.deleted = 0
         result.pairs.clear()
     batch.counts = result.counts()
     batch.errors = result.stored_errors()
-
-
-def _send_changed(pairs: set[tuple[int, int]], batch: ImportBatch) -> None:
-    values_changed.send(sender=DataValue, pairs=pairs, batch=batch)
 
 
 # --- error report ----------------------------------------------------------------------------

@@ -428,10 +428,13 @@ def test_values_changed_is_sent_once_after_commit(
                 "batch": batch,
             }
         ]
+        # A run that changes nothing still tells (with no pairs), so that the store catches
+        # up on what a stopped process left; a dry run does not.
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            run_import(format="csv", path=path)  # all unchanged
+            again, _ = run_import(format="csv", path=path)  # all unchanged
             run_import(format="csv", path=path, dry_run=True)
-        assert callbacks == [] and len(received) == 1
+        assert len(callbacks) == 1
+        assert received[1:] == [{"signal": values_changed, "pairs": set(), "batch": again}]
     finally:
         values_changed.disconnect(receiver)
 
@@ -471,7 +474,10 @@ def test_an_oversize_file_is_refused_before_reading(catalogue, tmp_path, setting
     path = write_csv(tmp_path / "big.csv", GOOD_ROWS)
     with pytest.raises(ImportRefused, match=r"big.csv: the file is \d+ bytes, above the limit"):
         run_import(format="csv", path=path)
-    assert not ImportBatch.objects.filter(file_name="big.csv").exists()
+    # Recorded, failed, without being read (not even to hash it).
+    batch = ImportBatch.objects.get(file_name="big.csv")
+    assert batch.status == ImportBatch.Status.FAILED and "above the limit" in batch.message
+    assert batch.file_sha256 == "" and batch.file_size == path.stat().st_size
 
 
 def test_an_unknown_format_is_refused_naming_the_known_ones(catalogue, tmp_path) -> None:

@@ -107,7 +107,9 @@ def _files(structure: str | None, upload: bool = False) -> dict[str, Any]:
 def _result(job_id: int) -> dict[str, Any]:
     call_command("worker", "--once")
     job = Job.objects.get(pk=job_id)
-    assert job.status == Job.Status.SUCCEEDED, job.error
+    # A refused file fails its job, with the refusal in its result.
+    refused = bool(job.result.get("refused"))
+    assert job.status == (Job.Status.FAILED if refused else Job.Status.SUCCEEDED), job.message
     return job.result
 
 
@@ -134,7 +136,7 @@ def test_paths_in_a_mapping_are_refused_through_the_web_and_the_api(
     client_for: Any, api_for: Any, through: str
 ) -> None:
     run = (lambda f: _web(client_for, f)) if through == "web" else (lambda f: _api(api_for, f))
-    # The data file is kept under a name of the server's own: the message after it counts.
+    # The message names the data file, then says why.
     refusals = {run(_files(path))["refused"].partition(": ")[2] for path in PATHS}
     assert refusals == {
         "constants.structure names no structure kept by the server (known: "

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         self._stopping = True
 
     def _loop(self, *, once: bool, sleep: float) -> None:
-        # Jobs that a stopped worker left running are failed first, so they can be retried.
+        # Jobs and import batches that a stopped process left running are failed first, so
+        # the jobs can be retried.
         self._sweep()
         self._cleanup()
         last_sweep = time.monotonic()
@@ -58,9 +59,14 @@ class Command(BaseCommand):
             time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
     def _sweep(self) -> None:
-        marked = liveness.sweep_stale_jobs()
-        if marked:
-            self.stdout.write(f"{marked} job(s) left by a stopped process marked failed")
+        # Also what other apps registered: the analytics store catches up on what it missed.
+        swept = liveness.sweep()
+        if swept.jobs:
+            self.stdout.write(f"{swept.jobs} job(s) left by a stopped process marked failed")
+        if swept.batches:
+            self.stdout.write(
+                f"{swept.batches} import batch(es) left by a stopped process marked failed"
+            )
 
     def _cleanup(self) -> None:
         # One query when not due; once a day one worker removes the files past retention.

@@ -13,12 +13,10 @@ from ayni.accounts.models import CountryOffice
 from ayni.core.imports import ImportRefused
 from ayni.geography.models import Country
 from ayni.geography.selectors import CountryNotChosen, country_named
-from ayni.monitoring.imports.base import Mapping
 from ayni.monitoring.imports.pipeline import (
     ImportValuesRefused,
     ValueImportResult,
     format_error,
-    load_mapping,
     run_import,
 )
 
@@ -64,16 +62,14 @@ class Command(BaseCommand):
         country = self._country(options["country"], options["office"], user)
         bar = self._progress_bar()
         try:
-            mapping = load_mapping(options["mapping"]) if options["mapping"] else None
-            if options["structure"]:
-                # A local path is fine here: whoever runs the command runs the server.
-                mapping = mapping or Mapping()
-                mapping.structure_file = options["structure"]
             batch, result = run_import(
                 format=options["format"],
                 path=options["file"],
                 user=user,
-                mapping=mapping,
+                # Read by the run, so that a bad mapping is recorded on its batch. A local
+                # structure path is fine here: whoever runs the command runs the server.
+                mapping_file=options["mapping"],
+                structure_file=options["structure"],
                 dry_run=options["dry_run"],
                 atomic=not options["best_effort"],
                 country=country,
@@ -85,7 +81,8 @@ class Command(BaseCommand):
             raise CommandError(f"{options['file'].name}: {self._refused(exc)}") from exc
         except ImportRefused as exc:
             self._close(bar)
-            raise CommandError(str(exc)) from exc
+            recorded = _(" (batch %(batch)s)") % {"batch": exc.batch.pk} if exc.batch else ""
+            raise CommandError(f"{exc}{recorded}") from exc
         self._close(bar)
         self._errors(result, batch.pk)
         counts = result.counts()

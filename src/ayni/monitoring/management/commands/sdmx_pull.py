@@ -304,7 +304,7 @@ class Command(BaseCommand):
                     "file": path.name,
                     "count": f"{refused.rejected:,}",
                     "read": f"{refused.read:,}",
-                    "batch": exc.batch.pk,  # type: ignore[attr-defined]
+                    "batch": exc.batch.pk if exc.batch else "-",
                 }
             ) from exc
         self._errors(pipeline, result)
