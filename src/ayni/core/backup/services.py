@@ -71,9 +71,13 @@ def _listing(local: dict[str, Path]) -> list[TreeFile]:
 def backup_create(output: Path, *, using: str = "default") -> BackupSummary:
     """Write an archive of the database ``using`` and the file trees to ``output``."""
     started = time.perf_counter()
+    archive.compressed(output)  # refuses a name it cannot honour, before any work
     connection = connections[using]
     engine = engine_of(connection.settings_dict)
-    archive.compressed(output)  # refuses a name it cannot honour, before any work
+    if connection.in_atomic_block:
+        # SQLite's backup API would wait for this transaction forever, and pg_dump would not
+        # see what it wrote: a backup copies committed data only.
+        raise BackupError(_("A backup cannot be made inside a database transaction."))
     output.parent.mkdir(parents=True, exist_ok=True)
     created = timezone.now()
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".ayni-backup-") as work:
