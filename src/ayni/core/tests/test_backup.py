@@ -193,7 +193,7 @@ def assert_untouched(target: dict[str, Any], restored: dict[str, Path]) -> None:
 
 
 def test_an_altered_member_is_refused_before_anything_changes(
-    world_archive: Path, settings: Any, tmp_path: Path
+    db: None, world_archive: Path, settings: Any, tmp_path: Path
 ) -> None:
     def flip(name: str, data: bytes) -> bytes:
         return b"b,a" if name.startswith("files/media/jobs/") else data
@@ -201,13 +201,13 @@ def test_an_altered_member_is_refused_before_anything_changes(
     altered = rewrite(world_archive, tmp_path / "altered.tar", flip)
     restored = point_trees_at(settings, tmp_path / "restored")
     with empty_database(tmp_path) as target:
-        with pytest.raises(RestoreRefused, match="does not match its manifest.*files/media/jobs"):
+        with pytest.raises(RestoreRefused, match=r"does not match its manifest.*files/media/jobs"):
             backup_restore(altered, settings_dict=target)
         assert_untouched(target, restored)
 
 
 def test_a_missing_member_or_a_cut_archive_is_refused(
-    world_archive: Path, settings: Any, tmp_path: Path
+    db: None, world_archive: Path, settings: Any, tmp_path: Path
 ) -> None:
     def drop_database(name: str, data: bytes) -> bytes | None:
         return None if name.startswith("database/") else data
@@ -217,7 +217,7 @@ def test_a_missing_member_or_a_cut_archive_is_refused(
     cut.write_bytes(world_archive.read_bytes()[: world_archive.stat().st_size // 2])
     restored = point_trees_at(settings, tmp_path / "restored")
     with empty_database(tmp_path) as target:
-        with pytest.raises(RestoreRefused, match="does not match its manifest.*database/"):
+        with pytest.raises(RestoreRefused, match=r"does not match its manifest.*database/"):
             backup_restore(missing, settings_dict=target)
         with pytest.raises(RestoreRefused, match="damaged or not an Ayni backup"):
             backup_restore(cut, settings_dict=target)
@@ -234,7 +234,7 @@ def manifest_changed(source: Path, target: Path, **changes: Any) -> Path:
 
 
 def test_an_archive_of_another_engine_is_refused(
-    world_archive: Path, settings: Any, tmp_path: Path
+    db: None, world_archive: Path, settings: Any, tmp_path: Path
 ) -> None:
     other = manifest_changed(world_archive, tmp_path / "other.tar", engine=OTHER_ENGINE)
     restored = point_trees_at(settings, tmp_path / "restored")
@@ -245,7 +245,7 @@ def test_an_archive_of_another_engine_is_refused(
 
 
 def test_an_archive_of_a_newer_ayni_is_refused(
-    world_archive: Path, settings: Any, tmp_path: Path
+    db: None, world_archive: Path, settings: Any, tmp_path: Path
 ) -> None:
     manifest = archive.read_manifest(world_archive)
     migrations = {**manifest["migrations"], "core": [*manifest["migrations"]["core"], "9999_x"]}
@@ -260,7 +260,7 @@ def test_an_archive_of_a_newer_ayni_is_refused(
 
 
 def test_a_member_that_would_leave_its_folder_is_refused(
-    world_archive: Path, settings: Any, tmp_path: Path
+    db: None, world_archive: Path, settings: Any, tmp_path: Path
 ) -> None:
     escape = "files/media/../../escaped.txt"
     manifest = archive.read_manifest(world_archive)
@@ -278,7 +278,7 @@ def test_a_member_that_would_leave_its_folder_is_refused(
             new.addfile(member, io.BytesIO(data))
     restored = point_trees_at(settings, tmp_path / "restored")
     with empty_database(tmp_path) as target:
-        with pytest.raises(RestoreRefused, match="escaped.txt"):
+        with pytest.raises(RestoreRefused, match=r"escaped\.txt"):
             backup_restore(tmp_path / "evil.tar", settings_dict=target)
         assert_untouched(target, restored)
     assert not any(path.name == "escaped.txt" for path in tmp_path.rglob("*"))
@@ -317,7 +317,7 @@ def fake_program(folder: Path, name: str, version: str) -> None:
 
 
 def test_pg_dump_must_be_there_and_of_the_servers_version(client_programs: Path) -> None:
-    with pytest.raises(BackupError, match="pg_dump was not found.*AYNI_PG_BINDIR"):
+    with pytest.raises(BackupError, match=r"pg_dump was not found.*AYNI_PG_BINDIR"):
         postgres.check_dump_client(16)
     fake_program(client_programs, "pg_dump", "14.11 (Debian 14.11-1)")
     with pytest.raises(BackupError, match="pg_dump is version 14 but the server is PostgreSQL 16"):
@@ -332,5 +332,5 @@ def test_pg_restore_older_than_the_pg_dump_that_made_the_archive_is_refused(
     fake_program(client_programs, "pg_restore", "15.2")
     fake_program(client_programs, "psql", "17.0")
     settings_dict = {"ENGINE": "django.db.backends.postgresql", "NAME": "unused"}
-    with pytest.raises(RestoreRefused, match="pg_restore is version 15.*pg_dump 16"):
+    with pytest.raises(RestoreRefused, match=r"pg_restore is version 15.*pg_dump 16"):
         postgres.check_restorable(settings_dict, {"pg_dump_major": 16, "server_major": 16})
