@@ -24,7 +24,8 @@ operator runs it, Django's start included):
   ``pg_restore --clean --if-exists --single-transaction`` + ``cp -r``).
 
 Each way of restoring is checked once first (the target's count of data values is the
-source's). ``ayni version`` is timed too: what every command costs before it does anything. Results are printed and written to ``var/bench-backup-results.json``.
+source's). ``ayni version`` is timed too: what every command costs before it does anything.
+Results are printed and written to ``var/bench-backup-results.json``.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ from ayni.geography.models import Location
 from ayni.monitoring.models import DataSource, DataValue, Indicator
 total = int(sys.argv[1])
 indicators = list(Indicator.objects.order_by("id").values_list("id", flat=True))
-places = list(Location.objects.filter(country__iso2="PE").order_by("id").values_list("id", flat=True))
+peru = Location.objects.filter(country__iso2="PE").order_by("id")
+places = list(peru.values_list("id", flat=True))
 source = DataSource.objects.order_by("id").first()
 keys = ["bench=" + str(n) for n in range(100)]
 cells = itertools.product(keys, range(2012, 2017), indicators, places)
@@ -195,8 +197,10 @@ def measure(source: Installation, target: Installation, reps: int) -> dict[str, 
     def baseline_restore() -> None:
         if target.server:
             run(
-                ["pg_restore", "--clean", "--if-exists", "--single-transaction", "--no-owner"]
-                + ["-d", target.url, str(baseline_copy / "db.pgdump")]
+                [
+                    *["pg_restore", "--clean", "--if-exists", "--single-transaction"],
+                    *["--no-owner", "-d", target.url, str(baseline_copy / "db.pgdump")],
+                ]
             )
         else:
             shutil.copyfile(baseline_copy / "ayni.sqlite3", target.folder / "ayni.sqlite3")
