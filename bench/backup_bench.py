@@ -6,9 +6,9 @@ Run from the checkout::
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python bench/backup_bench.py
 
-It builds, under var/bench-backup/ (removed afterwards unless ``--keep``), an installation
-with the demo data (``ayni migrate``, ``ayni demo``: Peru's places, the 2012–2016 programme,
-its indicators and the analytics store), then a larger one: the demo plus ``--values``
+It builds, under var/bench-backup/ (or ``BENCH_WORK``; removed afterwards unless ``--keep``),
+an installation with the demo data (``ayni migrate``, ``ayni demo``: Peru's places, the
+2012–2016 programme, its indicators and the analytics store), then a larger one: the demo plus ``--values``
 data values (default 1,000,000; a fixed function of their coordinates) and the analytics
 store refreshed. On PostgreSQL it creates the databases ``ayni_bench_backup_src`` and
 ``ayni_bench_backup_dst`` on the server of ``BENCH_DATABASE_URL`` and drops them afterwards.
@@ -25,7 +25,7 @@ operator runs it, Django's start included):
 
 Each way of restoring is checked once first (the target's count of data values is the
 source's). ``ayni version`` is timed too: what every command costs before it does anything.
-Results are printed and written to ``var/bench-backup-results.json``.
+Results are printed and written to ``var/bench-backup-results-<engine>.json``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "var" / "bench-backup"
+WORK = Path(os.environ.get("BENCH_WORK", ROOT / "var" / "bench-backup"))
 AYNI = str(ROOT / ".venv" / "bin" / "ayni")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 TREES = ["media", "analytics", "sdmx-structures"]
@@ -268,7 +268,7 @@ def main() -> None:
             for installation in (source, target):
                 installation.drop()
             shutil.rmtree(WORK, ignore_errors=True)
-    output = ROOT / "var" / "bench-backup-results.json"
+    output = WORK.parent / f"bench-backup-results-{report['engine']}.json"
     output.write_text(json.dumps(report, indent=2))
     print(f"written to {output}", file=sys.stderr)
 
