@@ -8,9 +8,9 @@ Run from the checkout::
 
 It builds, under var/bench-backup/ (or ``BENCH_WORK``; removed afterwards unless ``--keep``),
 an installation with the demo data (``ayni migrate``, ``ayni demo``: Peru's places, the
-2012–2016 programme, its indicators and the analytics store), then a larger one: the demo plus ``--values``
-data values (default 1,000,000; a fixed function of their coordinates) and the analytics
-store refreshed. On PostgreSQL it creates the databases ``ayni_bench_backup_src`` and
+2012–2016 programme, its indicators and the analytics store), then a larger one: the demo
+plus ``--values`` data values (default 1,000,000; a fixed function of their coordinates) and
+the analytics store refreshed. On PostgreSQL it creates the databases ``ayni_bench_backup_src`` and
 ``ayni_bench_backup_dst`` on the server of ``BENCH_DATABASE_URL`` and drops them afterwards.
 
 Measured for each size, ``--reps`` times, median reported (wall time of the command as an
