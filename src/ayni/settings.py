@@ -343,6 +343,10 @@ AYNI_ANALYTICS_DIR = envstr("AYNI_ANALYTICS_DIR")
 # everywhere: it writes the same files, and is the way out should the fast path fail.
 AYNI_ANALYTICS_FAST_REFRESH = envbool("AYNI_ANALYTICS_FAST_REFRESH", True)
 
+# Backups of a PostgreSQL database: the folder of the client programs (pg_dump, pg_restore,
+# psql) of the server's major version; empty means those on the PATH.
+AYNI_PG_BINDIR = envstr("AYNI_PG_BINDIR")
+
 # Tests and CI only (the application never reads them).
 # Third-party sample data (DHIS2, SDMX, boundaries) read in place; tests that need it skip
 # without it.
