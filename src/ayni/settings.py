@@ -89,7 +89,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -183,12 +182,19 @@ LOGOUT_REDIRECT_URL = "reporting:home"
 
 # Lock-out after repeated failed logins (django-axes): per user name and address together, so
 # that one attacker cannot lock every user out from one address.
+# On: a lock-out also pauses the account's API tokens (accounts.tokens.is_locked_out).
+AXES_ENABLED = True
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# API tokens (accounts.ApiToken): the longest a person may make one last, in days.
+AYNI_TOKEN_MAX_DAYS = envint("AYNI_TOKEN_MAX_DAYS", 365)
+if AYNI_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("AYNI_TOKEN_MAX_DAYS must be at least 1")
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -277,9 +283,12 @@ AYNI_CHROMIUM = envstr("AYNI_CHROMIUM")
 AYNI_REQUIRE_BROWSER = envbool("AYNI_REQUIRE_BROWSER", False)
 
 REST_FRAMEWORK = {
+    # Tokens first: DRF answers 401 with the first class's WWW-Authenticate challenge (the
+    # session has none, and put first it made every refusal a 403). A request without an
+    # Authorization header falls through to the session, which checks CSRF.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ayni.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
     # JSON bodies are checked for their nesting depth before they are parsed.

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from ayni.accounts import audit  # noqa: F401  (registers models with the audit trail)
+        # Registers models with the audit trail, the policies, and the token signals.
+        from ayni.accounts import audit, policies, signals  # noqa: F401

@@ -11,7 +11,6 @@ EXEMPT_MODULES = (
     "django.views.static",
     "django.contrib.staticfiles",
     "drf_spectacular",
-    "rest_framework.authtoken",
 )
 # The Django admin is for superusers only (see ayni.core.admin).
 EXEMPT_ROUTES = ("admin/",)
