@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        # Registers models with the audit trail, the policies, and the token signals.
-        from ayni.accounts import audit, policies, signals  # noqa: F401
+        # Registers models with the audit trail, the policies, the token signals and the
+        # token scheme of the OpenAPI schema.
+        from ayni.accounts import audit, policies, schema, signals  # noqa: F401

@@ -269,3 +269,10 @@ def test_a_superuser_revokes_a_token_in_the_admin_but_cannot_make_one(client_for
         {"action": "revoke", "_selected_action": [token.pk]},
     )
     _refused(_api(secret).get("/api/organisations/"), "revoked")
+
+
+def test_the_openapi_schema_declares_the_token_scheme() -> None:
+    schema = _api().get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["scheme"] == "bearer"
+    operation = schema["paths"]["/api/organisations/"]["get"]
+    assert {"tokenAuth": []} in operation["security"]
