@@ -72,6 +72,7 @@ bench: install-test
 	$(BIN)/python bench/analytics_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/export_bench.py
+	$(BIN)/python bench/token_auth_bench.py
 
 ## make messages: refresh the translation files after changing user-facing text.
 messages: install-test
