@@ -111,12 +111,12 @@ def api_tokens_revoke_all(*, user: User) -> int:
     return len(live)
 
 
+# How stale "last used" may be: writing it on every request would make each API read a write.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
 def api_token_touch(*, token: ApiToken, now: datetime) -> None:
     """Note that ``token`` was used, at most once a minute: one UPDATE, no audit entry."""
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-
-
-# How stale "last used" may be: writing it on every request would make each API read a write.
-LAST_USED_EVERY = timedelta(minutes=1)
