@@ -74,6 +74,7 @@ bench: install-test
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/backup_bench.py
+	$(BIN)/python bench/token_auth_bench.py
 
 ## make messages: refresh the translation files after changing user-facing text.
 messages: install-test

@@ -89,7 +89,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -234,6 +233,8 @@ LOGOUT_REDIRECT_URL = "reporting:home"
 
 # Lock-out after repeated failed logins (django-axes): per user name and address together, so
 # that one attacker cannot lock every user out from one address.
+# On: a lock-out also pauses the account's API tokens (accounts.tokens.is_locked_out).
+AXES_ENABLED = True
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -266,6 +267,11 @@ def envrate(name: str, default: str) -> str | None:
 
 AYNI_API_RATE_USER = envrate("AYNI_API_RATE_USER", "1200/minute")
 AYNI_API_RATE_ANON = envrate("AYNI_API_RATE_ANON", "120/minute")
+
+# API tokens (accounts.ApiToken): the longest a person may make one last, in days.
+AYNI_TOKEN_MAX_DAYS = envint("AYNI_TOKEN_MAX_DAYS", 365)
+if AYNI_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("AYNI_TOKEN_MAX_DAYS must be at least 1")
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -359,11 +365,14 @@ AYNI_CHROMIUM = envstr("AYNI_CHROMIUM")
 AYNI_REQUIRE_BROWSER = envbool("AYNI_REQUIRE_BROWSER", False)
 
 REST_FRAMEWORK = {
+    # Tokens first: DRF answers 401 with the first class's WWW-Authenticate challenge (the
+    # session has none, and put first it made every refusal a 403). A request without an
+    # Authorization header falls through to the session, which checks CSRF.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's session and token authentication, refusing (403) a user who must set up
-        # two-step verification and has not.
-        "ayni.accounts.drf.SessionAuthentication",
+        # Tokens (accounts.authentication) and the session, each refusing (403) a user who
+        # must set up two-step verification and has not (accounts.drf).
         "ayni.accounts.drf.TokenAuthentication",
+        "ayni.accounts.drf.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
     # JSON bodies are checked for their nesting depth before they are parsed.

@@ -4,7 +4,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from ayni.accounts import api as accounts_api
 from ayni.accounts import views as accounts_views
 from ayni.core import job_api
 from ayni.evidence import api as evidence_api
@@ -44,7 +43,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(finance_api.urlpatterns)),
     path("api/", include(router.urls)),
-    path("api/auth/token/", accounts_api.ObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -8,7 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from ayni.accounts import (
-            audit,  # noqa: F401  (registers models with the audit trail)
-            schema,  # noqa: F401  (the API's security schemes)
-        )
+        # Registers models with the audit trail, the policies, the token signals and the
+        # token scheme of the OpenAPI schema.
+        from ayni.accounts import audit, policies, schema, signals  # noqa: F401

@@ -11,6 +11,9 @@ from django.apps import apps
 # Fields never copied into the log.
 EXCLUDED = {
     "accounts.user": ["password", "last_login"],
+    # A token's hash and password fingerprint stay out of the log (its secret is never stored
+    # at all); "last used" changes by the minute and is written without the ORM's save.
+    "accounts.apitoken": ["key_hash", "password_fingerprint", "last_used_at"],
 }
 M2M = {
     "accounts.user": {"locations"},

@@ -1,5 +1,6 @@
-"""DRF's session and token authentication, refusing a user who must set up two-step
-verification and has not (403, saying where to set it up). Named in ``REST_FRAMEWORK``'s
+"""The API's session authentication (DRF's) and token authentication
+(``accounts.authentication``), each refusing a user who must set up two-step verification
+and has not (403, saying where to set it up). Named in ``REST_FRAMEWORK``'s
 ``DEFAULT_AUTHENTICATION_CLASSES``; imports no view module (DRF loads these with its
 settings)."""
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from ayni.accounts import authentication as tokens_authentication
 from ayni.accounts import two_step
 
 
@@ -37,5 +39,5 @@ class SessionAuthentication(_RefuseWithoutTwoStep, authentication.SessionAuthent
     pass
 
 
-class TokenAuthentication(_RefuseWithoutTwoStep, authentication.TokenAuthentication):
+class TokenAuthentication(_RefuseWithoutTwoStep, tokens_authentication.TokenAuthentication):
     pass

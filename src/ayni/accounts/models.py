@@ -132,3 +132,44 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}:{self.digest[:8]}"
+
+
+class ApiToken(models.Model):
+    """A named, expiring API token of one user.
+
+    Only a SHA-256 hash of the token is kept (``key_hash``), with its first characters
+    (``prefix``) so that its owner can recognise it; the token itself is shown once, when it is
+    made (``accounts.services.api_token_create``). ``password_fingerprint`` is a hash of the
+    owner's password hash when the token was made: any change of the password, by any path,
+    changes it, and the token stops (``accounts.authentication``).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    password_fingerprint = models.CharField(_("password fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        # Never the secret nor its hash: this is what the audit trail and the admin show.
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == self.Scope.READ

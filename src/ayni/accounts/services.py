@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ayni.accounts import two_step
-from ayni.accounts.models import CountryOffice, RecoveryCode, RecoveryCodeDevice, User
+from ayni.accounts import tokens, two_step
+from ayni.accounts.models import ApiToken, CountryOffice, RecoveryCode, RecoveryCodeDevice, User
 from ayni.core.roles import Role
 from ayni.geography.models import Country
 
@@ -141,3 +145,73 @@ def two_step_verify(*, user: User, code: str) -> CodeCheck:
         return CodeCheck(device=None, throttled=True)
     verified = verify_token(user, device.persistent_id, code)
     return CodeCheck(device=verified, recovery=model is RecoveryCodeDevice)
+
+
+def account_password_change(*, user: User, password: str) -> None:
+    """Set ``user``'s new password (already validated by the caller's form). Their API tokens
+    stop with it: each holds a fingerprint of the old password hash (``accounts.tokens``)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@dataclass
+class NewApiToken:
+    token: ApiToken
+    secret: str  # shown once to its owner, never stored
+
+
+def api_token_create(*, user: User, name: str, scope: str, days: int) -> NewApiToken:
+    """Make a token for ``user`` that expires in ``days`` days (at most ``AYNI_TOKEN_MAX_DAYS``).
+
+    Returns the token and its secret; only the secret's hash and first characters are kept.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name.")})
+    if scope not in ApiToken.Scope.values:
+        raise ValidationError({"scope": _("Choose read only or read and write.")})
+    if not 1 <= days <= settings.AYNI_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {
+                "days": _("A token lasts from 1 to %(max)s days.")
+                % {"max": settings.AYNI_TOKEN_MAX_DAYS}
+            }
+        )
+    secret = tokens.new_secret()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=tokens.visible_prefix(secret),
+        key_hash=tokens.hash_secret(secret),
+        password_fingerprint=tokens.password_fingerprint(user.password),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return NewApiToken(token=token, secret=secret)
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke ``token`` for good (saved through the ORM, so the audit trail records it)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every token of ``user`` that is not revoked yet (on deactivation); how many."""
+    live = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    for token in live:
+        api_token_revoke(token=token)
+    return len(live)
+
+
+# How stale "last used" may be: writing it on every request would make each API read a write.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def api_token_touch(*, token: ApiToken, now: datetime) -> None:
+    """Note that ``token`` was used, at most once a minute: one UPDATE, no audit entry."""
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -11,11 +11,9 @@ EXEMPT_MODULES = (
     "django.views.static",
     "django.contrib.staticfiles",
     "drf_spectacular",
-    "rest_framework.authtoken",
 )
-# The Django admin is for superusers only (see ayni.core.admin); the token endpoint takes a
-# user name and password and checks them itself (accounts.api.ObtainAuthToken).
-EXEMPT_ROUTES = ("admin/", "api/auth/token/")
+# The Django admin is for superusers only (see ayni.core.admin).
+EXEMPT_ROUTES = ("admin/",)
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):

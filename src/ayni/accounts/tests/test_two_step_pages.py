@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from ayni.accounts import two_step
+from ayni.accounts import services, two_step
 from ayni.accounts.models import RecoveryCode
 from ayni.accounts.tests.two_step_helpers import (
     code_now,
@@ -164,8 +163,8 @@ def test_the_api_refuses_a_user_who_must_set_it_up(client_for, actor, settings) 
     assert session.status_code == 403
     assert "Two-step verification is required" in session.json()["error"]["message"]
 
-    token = Token.objects.create(user=actor("pablo"))
-    by_token = Client().get("/api/programmes/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    made = services.api_token_create(user=actor("pablo"), name="script", scope="read", days=30)
+    by_token = Client().get("/api/programmes/", HTTP_AUTHORIZATION=f"Token {made.secret}")
     assert by_token.status_code == 403
 
 
@@ -210,15 +209,10 @@ def test_drf_has_no_sign_in_page_of_its_own() -> None:
         reverse("rest_framework:login")
 
 
-def test_a_password_alone_makes_no_api_token_for_a_two_step_user(actor, settings) -> None:
-    api = Client()
-    url = reverse("api-token")
-    assert api.post(url, {"username": "pablo", "password": PASSWORD}).status_code == 200
-    with_two_step(actor("diego"))
-    assert api.post(url, {"username": "diego", "password": PASSWORD}).status_code == 403
-    settings.AYNI_MFA_REQUIRED = True
-    assert api.post(url, {"username": "carlos", "password": PASSWORD}).status_code == 403
-    assert not Token.objects.filter(user__username__in=["diego", "carlos"]).exists()
+def test_no_endpoint_trades_a_password_for_an_api_token() -> None:
+    # Tokens are made on the account page, from a signed-in (two-step verified) session.
+    response = Client().post("/api/auth/token/", {"username": "pablo", "password": PASSWORD})
+    assert response.status_code == 404
 
 
 def test_a_superuser_resets_the_two_step_verification_of_a_user_who_lost_everything(

@@ -33,14 +33,15 @@ def test_validation_errors_share_one_format(api_for) -> None:
 
 
 def test_token_authentication(api_for) -> None:
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from ayni.accounts.models import User
+    from ayni.accounts.services import api_token_create
 
-    token = Token.objects.create(user=User.objects.get(username="pia"))
+    pia = User.objects.get(username="pia")
+    new = api_token_create(user=pia, name="script", scope="read", days=30)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {new.secret}")
     assert client.get("/api/organisations/").json()["count"] == 1
 
 

@@ -159,3 +159,12 @@ def test_a_job_download_with_an_unreadable_id_is_not_found(api_for: Any, pk: str
     api = api_for("ana")
     api.raise_request_exception = False
     assert api.get(f"/api/jobs/{pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", ["99999999999999999999", "0"])
+def test_a_token_revocation_with_an_unreadable_id_is_not_found(client_for: Any, pk: str) -> None:
+    client = client_for("ana")
+    client.raise_request_exception = False
+    assert client.get(f"/accounts/me/tokens/{pk}/revoke/").status_code == 404
+    assert client.post(f"/accounts/me/tokens/{pk}/revoke/").status_code == 404

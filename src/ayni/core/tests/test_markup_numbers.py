@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from ayni.accounts.models import CountryOffice, User
+from ayni.accounts.services import api_token_create
 from ayni.core.charts import BarChart, LineChart, Series
 from ayni.core.models import ImportBatch, Job
 from ayni.core.permissions import Action, scope
@@ -79,7 +80,8 @@ class Demo:
 @pytest.fixture
 def demo(settings: Any, tmp_path: Any, client_for: Any) -> Demo:
     """The default programme, the demo indicators, an import with a refused line (its job
-    and its error report are pages too), and boundaries for Apurímac and its provinces."""
+    and its error report are pages too), boundaries for Apurímac and its provinces, and an API
+    token of the viewer (its revocation page is a page too)."""
     settings.AYNI_JOBS = "worker"
     settings.MEDIA_ROOT = tmp_path / "media"
     office = CountryOffice.objects.get(code="peru")
@@ -98,6 +100,8 @@ def demo(settings: Any, tmp_path: Any, client_for: Any) -> Demo:
     partner_report_create(
         agreement=agreement, period_start=date(2013, 1, 1), period_end=date(2013, 6, 30)
     )
+    # The account page lists it, and its revocation page asks to confirm.
+    api_token_create(user=User.objects.get(username=VIEWER), name="script", scope="read", days=30)
     return Demo(programme=programme, region=region, agreement=agreement)
 
 
