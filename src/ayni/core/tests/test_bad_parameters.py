@@ -159,3 +159,15 @@ def test_a_job_download_with_an_unreadable_id_is_not_found(api_for: Any, pk: str
     api = api_for("ana")
     api.raise_request_exception = False
     assert api.get(f"/api/jobs/{pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/analytics.json", "/api/analytics/equity.json", "/api/jobs/1/download.json"]
+)
+def test_a_format_suffix_is_not_an_address(api_for: Any, path: str) -> None:
+    """``?format=json`` chooses the format; a suffix (``/api/grants.json``) reached actions
+    that take no ``format`` argument and answered 500."""
+    api = api_for("ana")
+    api.raise_request_exception = False
+    assert api.get(path, {"indicator": "x"}).status_code == 404
