@@ -61,7 +61,11 @@ class OrganisationSerializer(ScopedSerializerMixin, ProvenanceSerializer):
         ]
 
     def create(self, validated_data: dict) -> Organisation:
-        validated_data["country_office"] = self.context["request"].user.country_office
+        office = _office_of(self.context["request"])
+        if office is None:
+            # Superusers without an office use the administration, as on the page.
+            raise PermissionDenied
+        validated_data["country_office"] = office
         return super().create(validated_data)
 
 
