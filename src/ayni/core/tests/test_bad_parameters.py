@@ -3,7 +3,8 @@
 Walks the OpenAPI schema (every list endpoint and the query parameters it declares) and the URL
 conf (every page without arguments, with the filters pages read), sends each parameter hostile
 values as an anonymous user and as an office user, and asks for no 500; a parameter that is
-parsed as a number answers 400 naming it."""
+parsed as a number, or that takes one of a set of values (``enum`` in the schema), answers 400
+naming it."""
 
 from __future__ import annotations
 
@@ -60,6 +61,10 @@ def _pages() -> list[str]:
     return sorted(set(pages))
 
 
+def _is_choice(parameter: dict[str, Any]) -> bool:
+    return bool(parameter.get("schema", {}).get("enum"))
+
+
 def _is_integer(parameter: dict[str, Any]) -> bool:
     schema = parameter.get("schema", {})
     return schema.get("type") == "integer" or schema.get("items", {}).get("type") == "integer"
@@ -82,11 +87,13 @@ def test_api_lists_refuse_bad_parameters_without_500(api_for: Any, who: str | No
                     failures.append((path, name, value, response.status_code))
                 elif name in PAGINATION:
                     continue  # DRF's pagination reads a bad page size as the default
-                elif _is_integer(parameter) and response.status_code not in (400, 401, 403, 404):
+                elif (_is_integer(parameter) or _is_choice(parameter)) and (
+                    response.status_code not in (400, 401, 403, 404)
+                ):
                     failures.append((path, name, value, response.status_code))
                 elif (
                     response.status_code == 400
-                    and _is_integer(parameter)
+                    and (_is_integer(parameter) or _is_choice(parameter))
                     # A required parameter left out may be named instead (the analytics).
                     and not response.json()["error"]["fields"]
                 ):
@@ -171,3 +178,71 @@ def test_a_format_suffix_is_not_an_address(api_for: Any, path: str) -> None:
     api = api_for("ana")
     api.raise_request_exception = False
     assert api.get(path, {"indicator": "x"}).status_code == 404
+
+
+# Filters that take one of a set of values (a status, a type, a level, a format): a value
+# outside the set answers 400 naming the filter instead of being ignored. API filters with a
+# set of values declare it in the schema (``enum``), where the walk above finds them too.
+PAGE_CHOICES = [
+    ("/partners/", "type"),
+    ("/partners/", "format"),
+    ("/partners/agreements/", "status"),
+    ("/partners/agreements/", "type"),
+    ("/funding/grants/", "stage"),
+    ("/funding/grants/", "funding_type"),
+    ("/funding/donors/", "format"),
+    ("/monitoring/", "status"),
+    ("/places/", "level"),
+    ("/places/", "country"),
+]
+API_CHOICES = [
+    ("/api/agreements/", "status"),
+    ("/api/agreements/", "type"),
+    ("/api/partner-reports/", "status"),
+    ("/api/grants/", "stage"),
+    ("/api/grants/", "funding_type"),
+    ("/api/allocations/", "stage"),
+    ("/api/budget-lines/", "funding_type"),
+    ("/api/expenditures/", "funding_type"),
+    ("/api/locations/", "level"),
+    ("/api/locations/", "country"),
+    ("/api/results/", "level"),
+    ("/api/results/", "retired"),
+    ("/api/data-values/", "period_type"),
+    ("/api/data-values/", "output"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "name"), PAGE_CHOICES)
+def test_a_page_refuses_an_unknown_choice_naming_it(client_for: Any, path: str, name: str) -> None:
+    browser = client_for("ana")
+    assert browser.get(path).status_code == 200
+    response = browser.get(path, {name: "zzz"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert f"{name}: " in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "name"), API_CHOICES)
+def test_an_api_filter_refuses_an_unknown_choice_naming_it(
+    api_for: Any, path: str, name: str
+) -> None:
+    api = api_for("ana")
+    api.raise_request_exception = False
+    assert api.get(path).status_code == 200
+    response = api.get(path, {name: "zzz"})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [name]
+
+
+@pytest.mark.django_db
+def test_the_funding_figures_refuse_an_unknown_dimension_naming_it(
+    api_for: Any, programme: Any
+) -> None:
+    api = api_for("ana")
+    api.raise_request_exception = False
+    response = api.get(f"/api/programmes/{programme.pk}/funding/", {"by": "zzz"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["by"]
+    assert "component" in response.json()["error"]["message"]
