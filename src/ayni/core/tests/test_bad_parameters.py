@@ -246,3 +246,12 @@ def test_the_funding_figures_refuse_an_unknown_dimension_naming_it(
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["by"]
     assert "component" in response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_a_parameter_called_items_does_not_break_the_page_links(client: Any) -> None:
+    """The page links copied the query string with ``request.GET.items``, which a template
+    reads as the parameter ``items`` when there is one: ``?items=x`` answered 500."""
+    response = client.get("/places/", {"items": "x", "q": "a"})
+    assert response.status_code == 200
+    assert "items=x&amp;q=a&amp;page=2" in response.content.decode()
