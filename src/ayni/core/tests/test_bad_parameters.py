@@ -4,15 +4,30 @@ Walks the OpenAPI schema (every list endpoint and the query parameters it declar
 conf (every page without arguments, with the filters pages read), sends each parameter hostile
 values as an anonymous user and as an office user, and asks for no 500; a parameter that is
 parsed as a number, or that takes one of a set of values (``enum`` in the schema), answers 400
-naming it."""
+naming it. Then every URL of the URL conf, those with arguments too (filled with the records of
+``authz_world``), is asked with hostile values of each parameter its view reads (recorded while
+it answers a plain request)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.datastructures import MultiValueDict
+from rest_framework.test import APIClient
 
+from ayni.accounts.models import User
+from ayni.core import tables
+from ayni.core.exports import export_params
+from ayni.core.tests import authz_requests, authz_table
+from ayni.core.tests.authz_table import OPEN, TABLE
+from ayni.core.tests.urlwalk import url_routes
+from ayni.monitoring import api as monitoring_api
 from ayni.monitoring.models import Indicator
 
 BAD_VALUES = ["abc", "-1", "99999999999999999999", "\x00", "'"]
@@ -255,3 +270,98 @@ def test_a_parameter_called_items_does_not_break_the_page_links(client: Any) -> 
     response = client.get("/places/", {"items": "x", "q": "a"})
     assert response.status_code == 200
     assert "items=x&amp;q=a&amp;page=2" in response.content.decode()
+
+
+@contextmanager
+def reading_parameters() -> Iterator[set[str]]:
+    """The names of the query parameters a view looks up while it answers: on the request's
+    ``GET`` (pages and DRF's ``query_params``) and on the parameters a list page hands to its
+    table (``export_params``)."""
+    names: set[str] = set()
+
+    def recording(original: Any) -> Any:
+        def read(self: Any, key: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(self, QueryDict):
+                names.add(str(key))
+            return original(self, key, *args, **kwargs)
+
+        return read
+
+    class RecordingDict(dict[str, str]):
+        def get(self, key: Any, default: Any = None) -> Any:
+            names.add(str(key))
+            return super().get(key, default)
+
+        def __getitem__(self, key: Any) -> Any:
+            names.add(str(key))
+            return super().__getitem__(key)
+
+    def recorded_export_params(query: Any) -> dict[str, str]:
+        return RecordingDict(export_params(query))
+
+    with ExitStack() as stack:
+        for method in ("get", "__getitem__", "getlist", "__contains__"):
+            original = getattr(MultiValueDict, method)
+            stack.enter_context(mock.patch.object(MultiValueDict, method, recording(original)))
+        for module in (tables, monitoring_api):
+            stack.enter_context(mock.patch.object(module, "export_params", recorded_export_params))
+        yield names
+
+
+def _reader_of(name: str) -> str:
+    """An actor the URL answers (its parameters are read only past the permission check)."""
+    cell = TABLE[name]["GET"]
+    allowed = cell["PE"] if isinstance(cell, dict) else cell
+    if allowed == OPEN:
+        return "anonymous"
+    return next(a for a in ("ana", "anonymous", *authz_table.ACTORS) if a in allowed.split())
+
+
+def _names_the_parameter(response: Any, name: str) -> bool:
+    if response["Content-Type"].startswith("application/json"):
+        error = response.json()["error"]
+        return name in error["fields"] or name in error["message"]
+    return f"{name}: " in response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.django_db
+def test_every_url_with_its_arguments_refuses_bad_parameters_without_500(
+    matrix: dict[str, Any], matrix_dirs: None
+) -> None:
+    """Every page and endpoint that answers GET, its path filled with records of the Peru
+    office: each parameter its view reads, sent every hostile value, answers without a 500,
+    and a 400 names the parameter."""
+    clients: dict[str, APIClient] = {}
+    failures: list[Any] = []
+    walked = pairs = 0
+    for name, route in sorted(url_routes().items()):
+        if "GET" not in route["methods"] or name == "api-schema":
+            continue  # the schema reads no filter (and is walked above)
+        actor = _reader_of(name)
+        if actor not in clients:
+            clients[actor] = APIClient()
+            clients[actor].raise_request_exception = False
+            if actor != "anonymous":
+                clients[actor].force_login(User.objects.get(username=actor))
+        client = clients[actor]
+        key, kwargs_of = authz_requests.target(name, "GET")
+        records = matrix["PE"]
+        url = reverse(name, kwargs=kwargs_of(records[key] if key else None))
+        needed = authz_requests.query(name, records)
+        with reading_parameters() as read:
+            plain = client.get(url, needed)
+        if plain.status_code >= 400:
+            failures.append((name, url, actor, "plain request", plain.status_code))
+            continue
+        walked += 1
+        for parameter in sorted(read - {"csrfmiddlewaretoken"}):
+            pairs += 1
+            for value in BAD_VALUES:
+                response = client.get(url, {**needed, parameter: value})
+                if response.status_code >= 500:
+                    failures.append((name, url, parameter, value, response.status_code))
+                elif response.status_code == 400 and not _names_the_parameter(response, parameter):
+                    failures.append((name, url, parameter, value, "400 not naming it"))
+    print(f"\n{walked} URLs, {pairs} parameters read, {pairs * len(BAD_VALUES)} requests")
+    assert walked > 60, "the walk of the URL configuration is broken"
+    assert failures == [], "\n".join(map(str, failures))
