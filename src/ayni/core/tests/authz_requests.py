@@ -128,6 +128,38 @@ TARGETS: dict[Any, Target] = {
 }
 
 
+# Lists asked again with each filter that names a record set to the Bolivian record: nobody
+# but Bolivia's staff reads anything of it through a filter either.
+FILTERS: dict[str, list[str]] = {
+    "result-list": ["programme", "parent"],
+    "budget-line-list": ["programme", "result"],
+    "grant-list": ["programme", "result", "donor"],
+    "allocation-list": ["programme", "result", "donor", "grant"],
+    "expenditure-list": ["programme", "result", "donor", "grant"],
+    "cash-transfer-list": ["programme", "result", "grant", "agreement"],
+    "agreement-list": ["organisation", "programme"],
+    "partner-report-list": ["agreement"],
+    "agreement-event-list": ["agreement"],
+    "partners:agreement-list": ["partner"],
+    "finance:grant-list": ["donor", "programme"],
+}
+# Filter → the record (``authz_world`` key) whose id it takes.
+FILTER_RECORDS = {
+    "programme": "programme",
+    "parent": "component",
+    "result": "c11",
+    "donor": "donor",
+    "grant": "grant",
+    "agreement": "agreement",
+    "organisation": "partner",
+    "partner": "partner",
+}
+
+
+def filters(name: str, records: dict[str, Any]) -> list[dict[str, str]]:
+    return [{f: str(records[FILTER_RECORDS[f]].pk)} for f in FILTERS.get(name, [])]
+
+
 def target(name: str, method: str) -> Target:
     return TARGETS.get((name, method)) or TARGETS.get(name) or NONE
 

@@ -243,7 +243,7 @@ def _monitoring(office: str, country: str, region: str) -> dict[str, Any]:
     value = DataValue.objects.create(
         indicator=indicator,
         location=_place(country, region),
-        period_type="year",
+        period_type=DataValue.PeriodType.YEAR,
         period="2013",
         year=2013,
         value=Decimal("41.5") if office == "PE" else Decimal("37.25"),
@@ -323,6 +323,7 @@ def build() -> dict[str, dict[str, Any]]:
         records: dict[str, Any] = {
             "programme": programme,
             "component": programme.results.get(code="C1"),
+            "c11": programme.results.get(code="C1.1"),
             "result": programme.results.get(code="C1.1.1"),
             "result_retire": programme.results.get(code="C2.1.2"),
             "partner": orgs[office]["partner"],

@@ -257,7 +257,11 @@ class Checker:
             return
         expected = "ok" if self.name in allowed.split() else "refused"
         if method == "GET":
-            queries = [requests.query(name, records), *DOWNLOADS.get(name, [])]
+            queries = [
+                requests.query(name, records),
+                *DOWNLOADS.get(name, []),
+                *requests.filters(name, self.world["BO"]),
+            ]
             for query in queries:
                 self.get(url, {**requests.query(name, records), **query}, expected, where)
             return
