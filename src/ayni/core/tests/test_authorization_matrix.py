@@ -41,7 +41,7 @@ from ayni.accounts.models import User
 from ayni.core.permissions import Action, scope
 from ayni.core.tests import authz_requests as requests
 from ayni.core.tests.authz_table import ACTORS, DOWNLOADS, MARKER_READERS, OPEN, TABLE
-from ayni.core.tests.authz_world import AMOUNTS
+from ayni.core.tests.authz_world import AMOUNTS, job_file_text
 from ayni.core.tests.urlwalk import url_routes
 from ayni.finance import selectors
 from ayni.finance.models import (
@@ -313,8 +313,6 @@ class Checker:
         for office, starter in (("PE", "ana"), ("BO", "bruno")):
             if self.name != starter:
                 continue
-            from ayni.core.tests.authz_world import job_file_text
-
             self.checks += 1
             self.leaks(f"job file ({office})", job_file_text(self.world[office]["export_job"]))
 
