@@ -13,7 +13,14 @@ from ayni.monitoring import api as monitoring_api
 from ayni.partners import api as partners_api
 from ayni.programmes import api as programmes_api
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    # No ``.json`` suffix routes: ``?format=`` chooses the format, and a suffix reached
+    # actions that take no ``format`` argument (a 500).
+    include_format_suffixes = False
+
+
+router = Router()
 for module in (
     geography_api,
     partners_api,

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from ayni.core.exports import (
+    FORMATS,
     Column,
     TableExport,
     export_params,
@@ -22,6 +23,7 @@ from ayni.core.exports import (
     get_export_type,
     safe_cell,
 )
+from ayni.core.params import choice_param
 
 __all__ = ["Column", "TableMixin", "safe_cell"]
 
@@ -53,8 +55,8 @@ class TableMixin:
         return rows
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        fmt = request.GET.get("format")
-        if fmt in {"csv", "xlsx"}:
+        fmt = choice_param(request.GET, "format", FORMATS)
+        if fmt is not None:
             # A streamed file (an HttpResponseBase), or the job's page when there are many rows.
             return export_response(  # type: ignore[return-value]
                 request, self.export_name, fmt, self.table_params()

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from ayni.core.params import int_param, year_param
+from ayni.core.params import choice_param, int_param, year_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.core.workflow_api import WorkflowViewSetMixin
@@ -57,6 +57,14 @@ from ayni.finance.workflow import GRANT, transition_to
 from ayni.programmes.models import CountryProgramme, Result
 
 INT, STR = OpenApiTypes.INT, OpenApiTypes.STR
+# Filters that take one of a set of values (``CHOICE``): anything else answers 400 naming it.
+CHOICE = "choice"
+FUNDING_TYPE_CODES = [code for code, _es, _en in services.FUNDING_TYPES]
+CHOICES: dict[str, Any] = {
+    "funding_type": lambda: FundingType.objects.values_list("code", flat=True),
+    "stage": lambda: Grant.Stage.values,
+}
+ENUMS = {"funding_type": FUNDING_TYPE_CODES, "stage": Grant.Stage.values}
 # Query parameter → (ORM lookup, type, description). Each viewset picks its own.
 FILTERS: dict[str, dict[str, tuple[str, Any, str]]] = {
     "exchange-rates": {"currency": ("currency", STR, "ISO 4217 code, e.g. PEN")},
@@ -64,7 +72,7 @@ FILTERS: dict[str, dict[str, tuple[str, Any, str]]] = {
         "programme": ("result__programme_id", INT, "programme id"),
         "result": ("result_id", INT, "result id"),
         "year": ("year", INT, "budget year"),
-        "funding_type": ("funding_type__code", STR, "rr, orr or ore"),
+        "funding_type": ("funding_type__code", CHOICE, "rr, orr or ore"),
         "currency": ("currency", STR, "ISO 4217 code"),
     },
     "donors": {},
@@ -72,18 +80,18 @@ FILTERS: dict[str, dict[str, tuple[str, Any, str]]] = {
         "programme": ("programme_id", INT, "programme id"),
         "result": ("allocations__result_id", INT, "grants allocated to this result"),
         "year": ("allocations__year", INT, "grants allocated in this year"),
-        "funding_type": ("funding_type__code", STR, "rr, orr or ore"),
+        "funding_type": ("funding_type__code", CHOICE, "rr, orr or ore"),
         "donor": ("donor_id", INT, "donor id"),
-        "stage": ("stage", STR, "pipeline, pledged, signed or received"),
+        "stage": ("stage", CHOICE, "pipeline, pledged, signed or received"),
         "currency": ("currency", STR, "ISO 4217 code"),
     },
     "allocations": {
         "programme": ("grant__programme_id", INT, "programme id"),
         "result": ("result_id", INT, "result id"),
         "year": ("year", INT, "year"),
-        "funding_type": ("grant__funding_type__code", STR, "rr, orr or ore"),
+        "funding_type": ("grant__funding_type__code", CHOICE, "rr, orr or ore"),
         "donor": ("grant__donor_id", INT, "donor id"),
-        "stage": ("grant__stage", STR, "stage of the grant"),
+        "stage": ("grant__stage", CHOICE, "stage of the grant"),
         "currency": ("grant__currency", STR, "ISO 4217 code"),
         "grant": ("grant_id", INT, "grant id"),
     },
@@ -91,7 +99,7 @@ FILTERS: dict[str, dict[str, tuple[str, Any, str]]] = {
         "programme": ("result__programme_id", INT, "programme id"),
         "result": ("result_id", INT, "result id"),
         "year": ("year", INT, "year"),
-        "funding_type": ("grant__funding_type__code", STR, "rr, orr or ore"),
+        "funding_type": ("grant__funding_type__code", CHOICE, "rr, orr or ore"),
         "donor": ("grant__donor_id", INT, "donor id"),
         "currency": ("currency", STR, "ISO 4217 code"),
         "grant": ("grant_id", INT, "grant id"),
@@ -109,7 +117,9 @@ FILTERS: dict[str, dict[str, tuple[str, Any, str]]] = {
 def filtered(view: str) -> Any:
     """Document a list's filters in the OpenAPI schema."""
     parameters = [
-        OpenApiParameter(name, kind, description=text)
+        OpenApiParameter(name, STR, description=text, enum=ENUMS[name])
+        if kind == CHOICE
+        else OpenApiParameter(name, kind, description=text)
         for name, (_lookup, kind, text) in FILTERS[view].items()
     ]
     return extend_schema_view(list=extend_schema(parameters=parameters))
@@ -127,6 +137,10 @@ class FilterMixin:
                 number = year_param(params, name) if name == "year" else int_param(params, name)
                 if number is not None:
                     lookups[lookup] = number
+                continue
+            if kind == CHOICE:
+                if (choice := choice_param(params, name, CHOICES[name]())) is not None:
+                    lookups[lookup] = choice
                 continue
             raw = params.get(name, "").strip()
             if raw:
@@ -331,9 +345,7 @@ class ProgrammeFundingView(_FundingView):
         read every grant of the office (docs/security.md)."""
         programme = self.get_object()
         self.check_finance_reader(request)
-        by = request.query_params.get("by") or None
-        if by is not None and by not in selectors.DIMENSIONS:
-            raise serializers.ValidationError({"by": f"One of: {', '.join(selectors.DIMENSIONS)}."})
+        by = choice_param(request.query_params, "by", selectors.DIMENSIONS)
         grant_figures = self.grant_figures(request)
         if by in GRANT_DIMENSIONS and not grant_figures:
             self.permission_denied(request)

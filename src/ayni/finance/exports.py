@@ -11,10 +11,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ayni.core.exports import Column, Params, TableExport, export_type
-from ayni.core.params import int_param
+from ayni.core.params import choice_param, int_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.finance import selectors
-from ayni.finance.models import BudgetLine, Donor, Grant
+from ayni.finance.models import BudgetLine, Donor, FundingType, Grant
 from ayni.finance.policies import VIEW_OFFICE_FIGURES
 from ayni.programmes.models import CountryProgramme
 
@@ -69,12 +69,13 @@ class GrantTable(TableExport):
     def filtered(self, user: Any, params: Params) -> QuerySet[Grant]:
         """The grants the user may see under the page's filters (for the rows and totals)."""
         queryset = scope(user, Action.VIEW, Grant.objects.all())
-        if params.get("stage") in Grant.Stage.values:
-            queryset = queryset.filter(stage=params["stage"])
+        if (stage := choice_param(params, "stage", Grant.Stage.values)) is not None:
+            queryset = queryset.filter(stage=stage)
         if (donor := int_param(params, "donor")) is not None:
             queryset = queryset.filter(donor_id=donor)
-        if params.get("funding_type"):
-            queryset = queryset.filter(funding_type__code=params["funding_type"])
+        codes = FundingType.objects.values_list("code", flat=True)
+        if (funding_type := choice_param(params, "funding_type", codes)) is not None:
+            queryset = queryset.filter(funding_type__code=funding_type)
         if (programme := int_param(params, "programme")) is not None:
             queryset = queryset.filter(programme_id=programme)
         if params.get("q", "").strip():

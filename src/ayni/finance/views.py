@@ -21,6 +21,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from ayni.core.exports import export_response
 from ayni.core.forms import ServiceFormMixin, add_service_errors
+from ayni.core.params import choice_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.tables import TableMixin
 from ayni.core.views import ScopedView
@@ -291,8 +292,8 @@ class BudgetView(ScopedView, TemplateView):
             self.figures = None
         else:
             self.figures_error = ""
-        fmt = request.GET.get("format")
-        if fmt in {"csv", "xlsx"} and not self.figures_error:
+        fmt = choice_param(request.GET, "format", ["csv", "xlsx"])
+        if fmt is not None and not self.figures_error:
             params = {"programme": str(self.programme.pk)}
             return export_response(request, "finance.budget", fmt, params)  # type: ignore[return-value]
         return super().get(request, *args, **kwargs)

@@ -12,7 +12,7 @@ from ayni.core.params import int_param
 from ayni.core.serializers import ProvenanceSerializer
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from ayni.geography.models import Location, Zone
-from ayni.geography.selectors import location_search
+from ayni.geography.selectors import filter_places, location_search
 
 
 class LocationSerializer(ProvenanceSerializer):
@@ -73,7 +73,7 @@ class LocationDetailSerializer(LocationSerializer):
     list=extend_schema(
         parameters=[
             OpenApiParameter("country", OpenApiTypes.STR, description="ISO code, e.g. PE"),
-            OpenApiParameter("level", OpenApiTypes.STR, description="department, province…"),
+            OpenApiParameter("level", OpenApiTypes.STR, description="slug of a level: department…"),
             OpenApiParameter("parent", OpenApiTypes.INT, description="id of the parent"),
             OpenApiParameter("code", OpenApiTypes.STR, description="exact national code"),
             OpenApiParameter("q", OpenApiTypes.STR, description="code prefix or name"),
@@ -93,10 +93,7 @@ class LocationViewSet(ScopedViewSet):
     def get_queryset(self) -> QuerySet[Location]:
         queryset = super().get_queryset()
         params = self.request.query_params
-        if params.get("country"):
-            queryset = queryset.filter(country__iso2=params["country"].upper())
-        if params.get("level"):
-            queryset = queryset.filter(level__slug=params["level"])
+        queryset = filter_places(queryset, params)
         if (parent := int_param(params, "parent")) is not None:
             queryset = queryset.filter(parent_id=parent)
         if params.get("code"):

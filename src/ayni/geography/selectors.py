@@ -7,8 +7,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from ayni.core.params import choice_param
 from ayni.core.permissions import office_id_of
-from ayni.geography.models import Country, Location, fold
+from ayni.geography.models import AdminLevel, Country, Location, fold
 
 
 def location_search(queryset: QuerySet[Location], query: str) -> QuerySet[Location]:
@@ -87,3 +88,17 @@ def national_location(country: Country) -> Location | None:
         .order_by("code")
         .first()
     )
+
+
+def filter_places(queryset: QuerySet[Location], params: Any) -> QuerySet[Location]:
+    """Places of ``?country=`` (an ISO code of a loaded country) at ``?level=`` (the slug of one
+    of its levels): another value answers 400 naming the parameter (``core.params``)."""
+    raw_country = str(params.get("country") or "").strip().upper()
+    countries = Country.objects.values_list("iso2", flat=True)
+    country = choice_param({"country": raw_country}, "country", countries)
+    if country is not None:
+        queryset = queryset.filter(country__iso2=country)
+    levels = AdminLevel.objects.order_by("depth").values_list("slug", flat=True).distinct()
+    if (level := choice_param(params, "level", levels)) is not None:
+        queryset = queryset.filter(level__slug=level)
+    return queryset

@@ -13,7 +13,7 @@ from ayni.core.views import ScopedView
 from ayni.geography import svg
 from ayni.geography.forms import LocationForm
 from ayni.geography.models import AdminLevel, Country, Location, Zone
-from ayni.geography.selectors import location_search
+from ayni.geography.selectors import filter_places, location_search
 
 
 class LocationListView(ScopedView, ListView):
@@ -26,10 +26,7 @@ class LocationListView(ScopedView, ListView):
     def get_queryset(self) -> QuerySet[Location]:
         queryset = super().get_queryset().select_related("level", "country", "parent")
         params = self.request.GET
-        if params.get("country"):
-            queryset = queryset.filter(country__iso2=params["country"].upper())
-        if params.get("level"):
-            queryset = queryset.filter(level__slug=params["level"])
+        queryset = filter_places(queryset, params)
         return location_search(queryset, params.get("q", ""))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -114,7 +114,12 @@ class DataValueSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
 
 @extend_schema(
     parameters=[
-        *[OpenApiParameter(name, OpenApiTypes.STR) for name in FILTERS],
+        *[
+            OpenApiParameter(name, OpenApiTypes.STR, enum=DataValue.PeriodType.values)
+            if name == "period_type"
+            else OpenApiParameter(name, OpenApiTypes.INT if name == "year" else OpenApiTypes.STR)
+            for name in FILTERS
+        ],
         OpenApiParameter(
             "output",
             OpenApiTypes.STR,
@@ -135,7 +140,7 @@ class DataValueViewSet(ScopedReadOnlyViewSet):
         return queryset.order_by("indicator__code", "location__code", "period", "pk")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        if request.query_params.get("output") == "csv":
+        if choice_param(request.query_params, "output", ["csv"]) == "csv":
             # Always streamed: API clients read the body as it comes, however long.
             params = export_params(request.query_params)
             return get_export_type("monitoring.data-values").response(request.user, params, "csv")

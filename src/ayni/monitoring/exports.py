@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ayni.core.exports import Column, Params, TableExport, export_type
 from ayni.core.models import ImportBatch
-from ayni.core.params import int_param, year_param
+from ayni.core.params import choice_param, int_param, year_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.geography.selectors import country_for
 from ayni.monitoring import analytics
@@ -33,9 +33,16 @@ FILTERS = {
 
 
 def filter_data_values(queryset: QuerySet[Any], params: Params) -> QuerySet[Any]:
-    """The data values matching the ``FILTERS`` given; a malformed year is refused (400)."""
+    """The data values matching the ``FILTERS`` given; a malformed year or an unknown period
+    type is refused (400)."""
     for param, lookup in FILTERS.items():
-        value: Any = year_param(params, param) if param == "year" else params.get(param)
+        value: Any = (
+            year_param(params, param)
+            if param == "year"
+            else choice_param(params, param, DataValue.PeriodType.values)
+            if param == "period_type"
+            else params.get(param)
+        )
         if value is not None:
             queryset = queryset.filter(**{lookup: value})
     return queryset

@@ -17,7 +17,7 @@ from django.views.generic import DetailView, ListView
 
 from ayni.core.charts import LineChart, Series
 from ayni.core.exports import export_response
-from ayni.core.params import year_param
+from ayni.core.params import choice_param, year_param
 from ayni.core.permissions import Action, has_perm, office_id_of, scope
 from ayni.core.views import ScopedView
 from ayni.geography.models import Country, Location
@@ -94,7 +94,7 @@ class IndicatorListView(ScopedView, CountryMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = indicator_overview(list(context["object_list"]), self.country, self.national)
-        wanted = self.request.GET.get("status", "")
+        wanted = choice_param(self.request.GET, "status", LABELS) or ""
         if wanted:
             rows = [row for row in rows if row["status"].code == wanted]
         context.update(
@@ -120,7 +120,7 @@ class IndicatorDetailView(ScopedView, CountryMixin, DetailView):
     def get(  # type: ignore[override]
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        if request.GET.get("format") == "csv":
+        if choice_param(request.GET, "format", ["csv"]) == "csv":
             indicator = self.get_object()
             # The country the page is about (resolved in ``dispatch``), asked again when a
             # large download runs as a job.

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.core.models import WorkflowEvent
-from ayni.core.params import int_param
+from ayni.core.params import choice_param, int_param
 from ayni.core.permissions import has_perm
 from ayni.core.serializers import ProvenanceSerializer, ScopedSerializerMixin
 from ayni.core.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
@@ -61,7 +61,11 @@ class OrganisationSerializer(ScopedSerializerMixin, ProvenanceSerializer):
         ]
 
     def create(self, validated_data: dict) -> Organisation:
-        validated_data["country_office"] = self.context["request"].user.country_office
+        office = _office_of(self.context["request"])
+        if office is None:
+            # Superusers without an office use the administration, as on the page.
+            raise PermissionDenied
+        validated_data["country_office"] = office
         return super().create(validated_data)
 
 
@@ -124,8 +128,8 @@ class TransitionSerializer(StepSerializer):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, description="draft, in_review, signed…"),
-            OpenApiParameter("type", OpenApiTypes.STR, description="pca, ssfa, mou…"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Agreement.Status.values),
+            OpenApiParameter("type", OpenApiTypes.STR, enum=Agreement.Type.values),
             OpenApiParameter("organisation", OpenApiTypes.INT, description="partner id"),
             OpenApiParameter("programme", OpenApiTypes.INT, description="programme id"),
         ]
@@ -147,9 +151,10 @@ class AgreementViewSet(WorkflowViewSetMixin, ScopedViewSet):
     def get_queryset(self) -> QuerySet[Agreement]:
         queryset = super().get_queryset()
         params = self.request.query_params
-        for name in ("status", "type"):
-            if params.get(name):
-                queryset = queryset.filter(**{name: params[name]})
+        if (status := choice_param(params, "status", Agreement.Status.values)) is not None:
+            queryset = queryset.filter(status=status)
+        if (kind := choice_param(params, "type", Agreement.Type.values)) is not None:
+            queryset = queryset.filter(type=kind)
         for name in ("organisation", "programme"):
             if (pk := int_param(params, name)) is not None:
                 queryset = queryset.filter(**{f"{name}_id": pk})
@@ -214,7 +219,7 @@ class PartnerReportSerializer(ScopedSerializerMixin, ProvenanceSerializer):
     list=extend_schema(
         parameters=[
             OpenApiParameter("agreement", OpenApiTypes.INT, description="agreement id"),
-            OpenApiParameter("status", OpenApiTypes.STR, description="draft, submitted…"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=PartnerReport.Status.values),
         ]
     )
 )
@@ -234,8 +239,8 @@ class PartnerReportViewSet(WorkflowViewSetMixin, ScopedViewSet):
         params = self.request.query_params
         if (agreement := int_param(params, "agreement")) is not None:
             queryset = queryset.filter(agreement_id=agreement)
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
+        if (status := choice_param(params, "status", PartnerReport.Status.values)) is not None:
+            queryset = queryset.filter(status=status)
         return queryset
 
     def _step(self, request: Request, name: str, service: Callable[..., Any]) -> Response:

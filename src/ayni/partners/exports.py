@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ayni.core.exports import Column, Params, TableExport, export_type
-from ayni.core.params import int_param
+from ayni.core.params import choice_param, int_param
 from ayni.core.permissions import Action, scope
 from ayni.partners.models import Agreement, Organisation
 
@@ -36,8 +36,8 @@ class OrganisationTable(TableExport):
 
     def queryset(self, user: Any, params: Params) -> QuerySet[Organisation]:
         queryset = scope(user, Action.VIEW, Organisation.objects.all())
-        if params.get("type"):
-            queryset = queryset.filter(type=params["type"])
+        if (kind := choice_param(params, "type", Organisation.Type.values)) is not None:
+            queryset = queryset.filter(type=kind)
         if params.get("q"):
             queryset = queryset.filter(
                 Q(name__icontains=params["q"]) | Q(acronym__icontains=params["q"])
@@ -73,10 +73,10 @@ class AgreementTable(TableExport):
 
     def queryset(self, user: Any, params: Params) -> QuerySet[Agreement]:
         queryset = scope(user, Action.VIEW, Agreement.objects.all()).select_related("organisation")
-        if params.get("status") in Agreement.Status.values:
-            queryset = queryset.filter(status=params["status"])
-        if params.get("type") in Agreement.Type.values:
-            queryset = queryset.filter(type=params["type"])
+        if (status := choice_param(params, "status", Agreement.Status.values)) is not None:
+            queryset = queryset.filter(status=status)
+        if (kind := choice_param(params, "type", Agreement.Type.values)) is not None:
+            queryset = queryset.filter(type=kind)
         if (partner := int_param(params, "partner")) is not None:
             queryset = queryset.filter(organisation_id=partner)
         query = params.get("q", "").strip()

@@ -133,7 +133,9 @@ class ResultSerializer(ScopedSerializerMixin, ProvenanceSerializer):
             OpenApiParameter("programme", OpenApiTypes.INT, description="programme id"),
             OpenApiParameter("parent", OpenApiTypes.INT, description="id of the parent result"),
             OpenApiParameter("level", OpenApiTypes.STR, enum=Result.Level.values),
-            OpenApiParameter("retired", OpenApiTypes.STR, description="1 to include retired"),
+            OpenApiParameter(
+                "retired", OpenApiTypes.STR, enum=["0", "1"], description="1 to include retired"
+            ),
         ]
     )
 )
@@ -155,7 +157,7 @@ class ResultViewSet(ScopedViewSet):
                 queryset = queryset.filter(**{f"{name}_id": pk})
         if (level := choice_param(params, "level", Result.Level.values)) is not None:
             queryset = queryset.filter(level=level)
-        if params.get("retired") != "1":
+        if choice_param(params, "retired", ["0", "1"]) != "1":
             queryset = queryset.filter(retired_at__isnull=True)
         return queryset.order_by("programme", "path")
 

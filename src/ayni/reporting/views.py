@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
 from ayni.core.charts import BarChart, Series
+from ayni.core.params import choice_param
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.views import ScopedView
 from ayni.finance import selectors as funding
@@ -142,7 +143,7 @@ class ResultTreeView(ScopedView, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         programme: CountryProgramme = self.object
-        show_retired = self.request.GET.get("retired") == "1"
+        show_retired = choice_param(self.request.GET, "retired", ["0", "1"]) == "1"
         nodes = result_tree(programme, include_retired=show_retired)
         show_funding = has_perm(self.request.user, VIEW_OFFICE_FIGURES, BudgetLine)
         tree_figures = funding.funding_tree(programme) if show_funding else {}

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.translation import pgettext_lazy
 
@@ -67,6 +68,17 @@ _DRY_RUN_COUNT_LABELS = {
     "updated": pgettext_lazy("import count", "would be updated"),
     "deleted": pgettext_lazy("import count", "would be deleted"),
 }
+
+
+@register.filter
+def query_without(query: QueryDict, name: str) -> str:
+    """The query string without ``name``, followed by ``&`` when anything is left, for links
+    that add ``name`` back (``?{{ request.GET|query_without:"page" }}page=2``). Written here:
+    a template's ``request.GET.items`` reads a parameter called ``items`` when there is one."""
+    rest = query.copy()
+    rest.pop(name, None)
+    text = rest.urlencode()
+    return f"{text}&" if text else ""
 
 
 @register.filter

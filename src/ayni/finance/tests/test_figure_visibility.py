@@ -20,6 +20,7 @@ from ayni.accounts.models import CountryOffice, User
 from ayni.core.roles import Role
 from ayni.finance import selectors, services
 from ayni.finance.models import Grant
+from ayni.finance.tests.figures import figures_of, renderings
 
 pytestmark = pytest.mark.django_db
 
@@ -56,37 +57,6 @@ def world(funded: dict[str, Any], make_grant: Any, result: Any, types: Any) -> d
     return funded
 
 
-def _renderings(amount: Decimal) -> set[str]:
-    """How an amount may be written: raw, English and Spanish grouping, without cents."""
-    text = f"{amount:,.2f}"
-    spanish = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    plain = f"{amount:.2f}"
-    return {text, spanish, plain, text.replace(",", "\u00a0"), spanish.replace(".", "\u00a0")}
-
-
-def _figures_of(programme: Any) -> dict[str, set[Decimal]]:
-    """The amounts the programme's pages could show, split by who may read them."""
-    ledger = selectors.ledger(programme)
-    total = selectors.programme_funding(ledger)
-    rows = [
-        row.figures
-        for by in ("component", "result", "year", "funding_type")
-        for row in selectors.funding_by(ledger, by)
-    ]
-    donors = [row.figures for row in selectors.funding_by(ledger, "donor")]
-    budget = {
-        value for f in [total, *rows] for value in (f.planned, f.funded, f.gap, f.spent) if value
-    }
-    grant = {f.outlook for f in [total, *rows, *donors]} | {
-        v for f in donors for v in (f.funded, f.spent)
-    }
-    return {
-        "budget": budget,
-        "grant": {v for v in grant if v and v not in budget},
-        "planned_total": {programme.planned_total},
-    }
-
-
 def _hidden_for(name: str, figures: dict[str, set[Decimal]]) -> set[Decimal]:
     if name in FULL:
         return set()
@@ -103,14 +73,14 @@ def _text(response: Any) -> str:
 
 def _assert_absent(text: str, amounts: set[Decimal], where: str) -> None:
     for amount in amounts:
-        for shown in _renderings(amount):
+        for shown in renderings(amount):
             assert shown not in text, f"{where} shows {shown}"
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_funding_api_gives_each_role_its_figures_only(api_for, world, name) -> None:
     programme = world["programme"]
-    hidden = _hidden_for(name, _figures_of(programme))
+    hidden = _hidden_for(name, figures_of(programme))
     api = api_for(name)
     url = reverse("programme-funding", args=[programme.pk])
     for by in ("", "component", "result", "year", "funding_type", "donor"):
@@ -163,7 +133,7 @@ def test_programme_api_gives_the_planned_total_to_office_figure_readers(
 @pytest.mark.parametrize("name", ROLES)
 def test_pages_and_export_show_each_role_its_figures_only(client_for, world, name) -> None:
     programme = world["programme"]
-    figures = _figures_of(programme)
+    figures = figures_of(programme)
     hidden = _hidden_for(name, figures)
     client = client_for(name)
     component = programme.results.get(code="C1")

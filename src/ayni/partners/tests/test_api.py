@@ -155,3 +155,12 @@ def test_schema_documents_the_new_routes(client) -> None:
         b"/api/agreement-events/",
     ):
         assert route in schema
+
+
+def test_a_superuser_without_an_office_adds_organisations_in_the_admin(api_for) -> None:
+    """As on the page: the organisation would belong to no office (it answered 500)."""
+    api = api_for("root")
+    api.raise_request_exception = False
+    response = api.post("/api/organisations/", {"name": "Nueva", "type": "ngo"}, format="json")
+    assert response.status_code == 403
+    assert not Organisation.objects.filter(name="Nueva").exists()

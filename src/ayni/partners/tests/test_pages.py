@@ -37,8 +37,10 @@ def test_list_filters_by_status_type_partner_and_search(client_for, make_agreeme
     assert rows_of(pablo.get(LIST, {"partner": draft.organisation_id})) == [draft.reference]
     assert rows_of(pablo.get(LIST, {"q": "nutri"})) == [signed.reference]
     assert rows_of(pablo.get(LIST, {"q": "ssfa/b"})) == [draft.reference]
-    # An unknown status shows every agreement; a partner that is not an id is a 400 naming it.
-    assert len(rows_of(pablo.get(LIST, {"status": "nope"}))) == 2
+    # An unknown status and a partner that is not an id are each a 400 naming it.
+    unknown = pablo.get(LIST, {"status": "nope"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert unknown.status_code == 400
+    assert "status: Choose one of: draft" in unknown.content.decode()
     refused = pablo.get(LIST, {"partner": "x"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400
     assert "partner: Enter a whole number." in refused.content.decode()
