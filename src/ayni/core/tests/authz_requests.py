@@ -34,6 +34,7 @@ TARGETS: dict[Any, Target] = {
     "reporting:result-tree": ("programme", _pk),
     "reporting:result-detail": ("component", _pk),
     "core:job": ("export_job", _pk),
+    "accounts:token-revoke": ("api_token", _pk),
     "core:job-download": ("export_job", _pk),
     "core:job-retry": ("failed_job", _pk),
     "geography:zone-detail": ("zone", _pk),
@@ -206,6 +207,8 @@ def _c11(r: dict[str, Any]) -> int:
 # (URL name, method key) → the body, from the records of the office the write is aimed at.
 BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], dict[str, Any]]] = {
     ("core:job-retry", "POST"): lambda r: {},
+    ("accounts:token-create", "POST"): lambda r: {"name": "A script", "scope": "read", "days": 30},
+    ("accounts:token-revoke", "POST"): lambda r: {},
     ("geography:location-edit", "POST"): lambda r: {
         "name": r["region"].name,
         "capital": "Nueva capital",

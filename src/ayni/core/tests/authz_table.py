@@ -37,6 +37,10 @@ ACTORS = (
     "root",
 )
 OPEN = "OPEN"
+# The signed-in person's own account (password, two-step verification): no record of an
+# office, nobody else's. Refused to anonymous visitors; answered, without a 5xx, to anyone
+# signed in. That one person cannot reach another's is tested in accounts/tests.
+SELF = "SELF"
 EVERYONE = " ".join(ACTORS)
 SIGNED_IN = "paula ana pablo mia fiona rosa pia carlos diego bruno root"
 # Who reads public data of a country: its own office's users and those without an office.
@@ -153,11 +157,24 @@ TABLE: dict[str, dict[str, Any]] = {
     "monitoring:import-errors": {"GET": {"PE": "ana mia root", "BO": "bruno root"}},
     "monitoring:region": {"GET": {"PE": PERU_DATA, "BO": BOLIVIA_DATA}},
     "accounts:login": {"GET": OPEN, "POST": OPEN},
+    "accounts:login-code": {"GET": OPEN, "POST": OPEN},
     "accounts:logout": {"POST": OPEN},
+    "accounts:account": {"GET": SIGNED_IN},
+    "accounts:password-change": {"POST": SELF},
+    "accounts:token-create": {"POST": SIGNED_IN},
+    # A token is its owner's alone, a superuser's included.
+    "accounts:token-revoke": {
+        "GET": {"PE": "ana", "BO": "bruno"},
+        "POST": {"PE": "ana", "BO": "bruno"},
+    },
+    "accounts:two-step": {"GET": SIGNED_IN},
+    "accounts:two-step-setup": {"GET": SELF, "POST": SELF},
+    "accounts:two-step-recovery-codes": {"GET": SELF, "POST": SELF},
+    "accounts:two-step-off": {"GET": SELF, "POST": SELF},
+    "core:healthz": {"GET": EVERYONE},
     "set_language": {"POST": OPEN},
     # --- API -------------------------------------------------------------------------------
     "api-root": {"GET": EVERYONE},
-    "api-token": {"POST": OPEN},
     "api-schema": {"GET": EVERYONE},
     "api-docs": {"GET": EVERYONE},
     "programme-funding": {"GET": {"PE": "ana pablo mia fiona rosa root", "BO": "bruno root"}},

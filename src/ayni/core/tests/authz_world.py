@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ayni.accounts import services as accounts_services
 from ayni.accounts.models import CountryOffice, User
 from ayni.core import jobs
 from ayni.core.exports import export_start
@@ -408,6 +409,10 @@ def build() -> dict[str, dict[str, Any]]:
         records["zone"] = zone
         starter = User.objects.get(username="ana" if office == "PE" else "bruno")
         records.update(_jobs(office, starter))
+        # An API token of the office's administrator: revoked by its owner alone.
+        records["api_token"] = accounts_services.api_token_create(
+            user=starter, name=f"script {MARKERS[office]}", scope="read", days=30
+        ).token
         records.update(_monitoring(office, country, region))
         world[office] = records
     return world

@@ -40,7 +40,7 @@ from rest_framework.test import APIClient
 from ayni.accounts.models import User
 from ayni.core.permissions import Action, scope
 from ayni.core.tests import authz_requests as requests
-from ayni.core.tests.authz_table import ACTORS, DOWNLOADS, MARKER_READERS, OPEN, TABLE
+from ayni.core.tests.authz_table import ACTORS, DOWNLOADS, MARKER_READERS, OPEN, SELF, TABLE
 from ayni.core.tests.authz_world import AMOUNTS, job_file_text
 from ayni.core.tests.urlwalk import url_routes
 from ayni.finance import selectors
@@ -253,6 +253,9 @@ class Checker:
         if allowed == OPEN:
             self.open_endpoint(method, url, where)
             return
+        if allowed == SELF:
+            self.own_account(method, url, where)
+            return
         if name in ASKED_ONCE and self.name not in ("anonymous", "ana"):
             return
         expected = "ok" if self.name in allowed.split() else "refused"
@@ -297,6 +300,21 @@ class Checker:
         if outcome != expected:
             self.fail(label, f"expected {expected}, got {response.status_code}")
         self.leaks(label, _body(response))
+
+    def own_account(self, method: str, url: str, where: str) -> None:
+        # The actor's own account pages: an empty form is shown again with its errors.
+        with transaction.atomic():
+            before = _state(None)
+            response = getattr(self.client, method.lower())(url, {})
+            after = _state(None)
+            transaction.set_rollback(True)
+        self.checks += 1
+        outcome = _classify(response, method != "GET", True)
+        if self.name == "anonymous":
+            if outcome != "refused" or before != after:
+                self.fail(where, f"should be refused to anonymous, got {response.status_code}")
+        elif response.status_code >= 500 or outcome == "refused":
+            self.fail(where, f"should answer the signed-in person, got {response.status_code}")
 
     def open_endpoint(self, method: str, url: str, where: str) -> None:
         # Sign-in, sign-out, the language and the token are asked by a client of their own:
