@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -127,6 +126,11 @@ class ResultSerializer(ScopedSerializerMixin, ProvenanceSerializer):
         return services.result_update(result=instance, **validated_data)
 
 
+class RetireSerializer(serializers.Serializer):
+    # An empty reason is the service's to refuse, naming its field (retired_reason).
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -159,13 +163,13 @@ class ResultViewSet(ScopedViewSet):
             queryset = queryset.filter(retired_at__isnull=True)
         return queryset.order_by("programme", "path")
 
-    @extend_schema(
-        request=inline_serializer("RetireRequest", fields={"reason": serializers.CharField()})
-    )
+    @extend_schema(request=RetireSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: str | None = None) -> Response:
         result = self.get_object()
-        services.result_retire(result=result, reason=str(request.data.get("reason", "")))
+        form = RetireSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.result_retire(result=result, reason=form.validated_data["reason"])
         return Response(self.get_serializer(result).data)
 
 
