@@ -277,9 +277,12 @@ AYNI_CHROMIUM = envstr("AYNI_CHROMIUM")
 AYNI_REQUIRE_BROWSER = envbool("AYNI_REQUIRE_BROWSER", False)
 
 REST_FRAMEWORK = {
+    # Token first: DRF asks the first class how to sign in, so a request without valid
+    # credentials answers 401 with ``WWW-Authenticate`` (session first gave 403, as if the
+    # user were known and refused). Without a token header, the session is used as before.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
     # JSON bodies are checked for their nesting depth before they are parsed.

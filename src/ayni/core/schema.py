@@ -2,10 +2,10 @@
 
 Every error of the API has one body (``core.api.exception_handler``): ``{"error": {"status",
 "code", "message", "fields"}}``. ``AutoSchema`` documents it once, as the ``Error`` component,
-for the statuses an operation can answer: 400 (a malformed parameter or body), 403 (not signed
-in, or not allowed), 404 (no such record, or not in the user's scope; a page past the end),
-and 409 for a delete refused while other records refer to the record. Operations that declare
-an error answer of their own keep it.
+for the statuses an operation can answer: 400 (a malformed parameter or body), 401 (not
+signed in, or a token that is not valid), 403 (not allowed), 404 (no such record, or not in
+the user's scope; a page past the end), and 409 for a delete refused while other records
+refer to the record. Operations that declare an error answer of their own keep it.
 
 Kept apart from the viewsets: DRF resolves ``DEFAULT_SCHEMA_CLASS`` lazily, but this module is
 named in its settings and must not import ``rest_framework.views`` at import time.
@@ -38,7 +38,8 @@ ERROR = inline_serializer(
 
 ERROR_ANSWERS = {
     "400": "A query parameter or the body is malformed; the message names what.",
-    "403": "Not signed in, or not allowed to do this.",
+    "401": "Not signed in, or the token is not valid.",
+    "403": "Signed in, but not allowed to do this.",
     "404": "No such record, or not one the user may read.",
 }
 CONFLICT = {"409": "Other records still refer to it; the message says which."}

@@ -30,7 +30,7 @@ def test_every_operation_documents_its_error_answers(api_for) -> None:
     schema = _schema(api_for(None))
     missing = []
     for method, path, operation in _operations(schema):
-        expected = {"400", "403", "404"} | ({"409"} if method == "delete" else set())
+        expected = {"400", "401", "403", "404"} | ({"409"} if method == "delete" else set())
         for code in sorted(expected):
             content = operation["responses"].get(code, {}).get("content", {})
             ref = content.get("application/json", {}).get("schema", {}).get("$ref")
@@ -45,9 +45,10 @@ def test_the_error_bodies_conform_to_the_documented_error(api_for, programme) ->
     error = {"$ref": "#/components/schemas/Error", "components": schema["components"]}
     answers = [
         api_for("ana").get("/api/results/", {"programme": "abc"}),  # 400
-        api_for(None).get("/api/grants/"),  # 403
+        api_for(None).get("/api/grants/"),  # 401
+        api_for("pia").get("/api/grants/"),  # 403
         api_for("ana").get("/api/grants/999999999/"),  # 404
     ]
-    assert [answer.status_code for answer in answers] == [400, 403, 404]
+    assert [answer.status_code for answer in answers] == [400, 401, 403, 404]
     for answer in answers:
         jsonschema.validate(answer.json(), error)
