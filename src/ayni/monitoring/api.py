@@ -134,6 +134,12 @@ class DataValueViewSet(ScopedReadOnlyViewSet):
         queryset = filter_data_values(queryset, self.request.query_params)
         return queryset.order_by("indicator__code", "location__code", "period", "pk")
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): DataValueSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        }
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         if request.query_params.get("output") == "csv":
             # Always streamed: API clients read the body as it comes, however long.
