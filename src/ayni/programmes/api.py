@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -54,6 +55,17 @@ class ProgrammeSerializer(ProvenanceSerializer):
             "source",
         ]
         read_only_fields = ["id", "country"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The database's own check (programme_years_ordered), asked first so that it answers
+        # 400 naming the field, not 500; a change may give one of the two years only.
+        start = attrs.get("start_year", getattr(self.instance, "start_year", None))
+        end = attrs.get("end_year", getattr(self.instance, "end_year", None))
+        if start is not None and end is not None and end < start:
+            raise serializers.ValidationError(
+                {"end_year": _("The last year comes before the first year.")}
+            )
+        return attrs
 
     def to_representation(self, instance: CountryProgramme) -> dict[str, Any]:
         data = super().to_representation(instance)
