@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ayni.core.imports import ImportRefused, RowError
+from ayni.core.imports import ImportRefused, RowError, nul_refused
 from ayni.monitoring.imports.base import Mapping, ParsedValue, reader
 
 REQUIRED = ("indicator", "location", "period", "value")
@@ -205,6 +205,8 @@ def _decoded_lines(handle: Iterable[bytes], file_name: str) -> Iterator[str]:
                     "position": exc.start + 1,
                 }
             ) from None
+        if "\x00" in text:
+            raise nul_refused(file_name, number)
         yield text
 
 
