@@ -235,6 +235,8 @@ AYNI_XLSX_MAX_EXPANDED_BYTES = envint("AYNI_XLSX_MAX_EXPANDED_BYTES", 1024 * 102
 AYNI_XLSX_MAX_SHARED_STRINGS_BYTES = envint("AYNI_XLSX_MAX_SHARED_STRINGS_BYTES", 64 * 1024 * 1024)
 AYNI_XLSX_MAX_SHARED_STRINGS = envint("AYNI_XLSX_MAX_SHARED_STRINGS", 1_000_000)
 AYNI_XLSX_MAX_STRING_LENGTH = envint("AYNI_XLSX_MAX_STRING_LENGTH", 32_767)
+# A workbook is a few dozen parts (a few per sheet); each part is opened by the DTD check.
+AYNI_XLSX_MAX_PARTS = envint("AYNI_XLSX_MAX_PARTS", 10_000)
 # A data file's header names a few dozen columns; more than this is refused before it is read.
 AYNI_IMPORT_MAX_COLUMNS = envint("AYNI_IMPORT_MAX_COLUMNS", 500)
 # Background jobs: "thread" runs them in the web process (embedded default, no extra
