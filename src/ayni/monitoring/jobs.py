@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ayni.core.imports import ImportRefused
 from ayni.core.jobs import input_path, job_handler
-from ayni.core.models import Job
+from ayni.core.models import Job, JobFile
 from ayni.core.permissions import has_perm
 from ayni.monitoring.imports.base import Mapping
 from ayni.monitoring.imports.pipeline import load_mapping, run_import
@@ -66,7 +66,18 @@ def import_job(job: Job, report: Callable[..., None]) -> dict[str, Any]:
     ):
         if data is None:
             raise ImportRefused(gettext("The uploaded file is no longer kept."))
-        return _run(job.payload, data, mapping, report, structure)
+        result = _run(job.payload, data, mapping, report, structure)
+    if "refused" in result:
+        result["refused"] = _as_uploaded(job, result["refused"])
+    return result
+
+
+def _as_uploaded(job: Job, message: str) -> str:
+    """A refusal naming the files as they were uploaded: the readers name the stored files,
+    whose names are the storage's own (random, so nothing else in a message matches one)."""
+    for stored in job.files.filter(role=JobFile.Role.INPUT):
+        message = message.replace(Path(stored.file.name).name, stored.name)
+    return message
 
 
 def _run(
