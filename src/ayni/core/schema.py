@@ -4,8 +4,9 @@ Every error of the API has one body (``core.api.exception_handler``): ``{"error"
 "code", "message", "fields"}}``. ``AutoSchema`` documents it once, as the ``Error`` component,
 for the statuses an operation can answer: 400 (a malformed parameter or body), 401 (not
 signed in, or a token that is not valid), 403 (not allowed), 404 (no such record, or not in
-the user's scope; a page past the end), and 409 for a delete refused while other records
-refer to the record. Operations that declare an error answer of their own keep it.
+the user's scope; a page past the end), 409 for a delete refused while other records
+refer to the record, and 415 for a body the operation cannot read (a write). Operations
+that declare an error answer of their own keep it.
 
 Kept apart from the viewsets: DRF resolves ``DEFAULT_SCHEMA_CLASS`` lazily, but this module is
 named in its settings and must not import ``rest_framework.views`` at import time.
@@ -43,6 +44,7 @@ ERROR_ANSWERS = {
     "404": "No such record, or not one the user may read.",
 }
 CONFLICT = {"409": "Other records still refer to it; the message says which."}
+UNSUPPORTED = {"415": "The body is not of a media type the operation reads."}
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -50,7 +52,11 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        answers = {**ERROR_ANSWERS, **(CONFLICT if self.method == "DELETE" else {})}
+        answers = {
+            **ERROR_ANSWERS,
+            **(CONFLICT if self.method == "DELETE" else {}),
+            **(UNSUPPORTED if self.method in ("POST", "PUT", "PATCH") else {}),
+        }
         for code, description in answers.items():
             if code in responses:
                 continue

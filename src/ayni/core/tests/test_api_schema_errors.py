@@ -31,6 +31,7 @@ def test_every_operation_documents_its_error_answers(api_for) -> None:
     missing = []
     for method, path, operation in _operations(schema):
         expected = {"400", "401", "403", "404"} | ({"409"} if method == "delete" else set())
+        expected |= {"415"} if method in ("post", "put", "patch") else set()
         for code in sorted(expected):
             content = operation["responses"].get(code, {}).get("content", {})
             ref = content.get("application/json", {}).get("schema", {}).get("$ref")
@@ -49,6 +50,11 @@ def test_the_error_bodies_conform_to_the_documented_error(api_for, programme) ->
         api_for("pia").get("/api/grants/"),  # 403
         api_for("ana").get("/api/grants/999999999/"),  # 404
     ]
-    assert [answer.status_code for answer in answers] == [400, 401, 403, 404]
+    answers.append(  # 415: a body in a media type the endpoint does not read
+        api_for("ana").post(
+            f"/api/results/{programme.results.first().pk}/retire/", "x", content_type="text/plain"
+        )
+    )
+    assert [answer.status_code for answer in answers] == [400, 401, 403, 404, 415]
     for answer in answers:
         jsonschema.validate(answer.json(), error)
