@@ -318,6 +318,8 @@ AYNI_XLSX_MAX_EXPANDED_BYTES = envint("AYNI_XLSX_MAX_EXPANDED_BYTES", 1024 * 102
 AYNI_XLSX_MAX_SHARED_STRINGS_BYTES = envint("AYNI_XLSX_MAX_SHARED_STRINGS_BYTES", 64 * 1024 * 1024)
 AYNI_XLSX_MAX_SHARED_STRINGS = envint("AYNI_XLSX_MAX_SHARED_STRINGS", 1_000_000)
 AYNI_XLSX_MAX_STRING_LENGTH = envint("AYNI_XLSX_MAX_STRING_LENGTH", 32_767)
+# A workbook is a few dozen parts (a few per sheet); each part is opened by the DTD check.
+AYNI_XLSX_MAX_PARTS = envint("AYNI_XLSX_MAX_PARTS", 10_000)
 # A data file's header names a few dozen columns; more than this is refused before it is read.
 AYNI_IMPORT_MAX_COLUMNS = envint("AYNI_IMPORT_MAX_COLUMNS", 500)
 # Background jobs: "thread" runs them in the web process (embedded default, no extra
@@ -367,10 +369,9 @@ AYNI_REQUIRE_BROWSER = envbool("AYNI_REQUIRE_BROWSER", False)
 REST_FRAMEWORK = {
     # Tokens first: DRF answers 401 with the first class's WWW-Authenticate challenge (the
     # session has none, and put first it made every refusal a 403). A request without an
-    # Authorization header falls through to the session, which checks CSRF.
+    # Authorization header falls through to the session, which checks CSRF. Each refuses
+    # (403) a user who must set up two-step verification and has not (accounts.drf).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Tokens (accounts.authentication) and the session, each refusing (403) a user who
-        # must set up two-step verification and has not (accounts.drf).
         "ayni.accounts.drf.TokenAuthentication",
         "ayni.accounts.drf.SessionAuthentication",
     ],
@@ -388,7 +389,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": AYNI_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "ayni.core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ayni.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ayni.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),

@@ -60,3 +60,4 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
 
 handler400 = "ayni.core.views.bad_request"
+handler404 = "ayni.core.views.page_not_found"

@@ -13,6 +13,7 @@ from collections import Counter
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ProtectedError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -31,3 +32,13 @@ def protected_message(exc: ProtectedError) -> str:
     counts = Counter(str(obj._meta.verbose_name_plural) for obj in exc.protected_objects)
     using = ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
     return _("It cannot be deleted while other records refer to it: %(using)s.") % {"using": using}
+
+
+def api_error(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> JsonResponse:
+    """An error answer of the API in its one format (the body ``core.api.exception_handler``
+    gives, documented as ``Error`` in the schema), for what is answered before or outside DRF:
+    a query string holding NUL, an address under /api/ that matches no endpoint."""
+    body = {"status": status, "code": code, "message": message, "fields": fields or {}}
+    return JsonResponse({"error": body}, status=status)

@@ -255,11 +255,13 @@ class TableExport(ExportType):
         if fmt != "csv":
             return super().response(user, params, fmt)
         language = translation.get_language()
+        # The parameters are read now (the rows are read as the body is sent): a malformed
+        # one answers 400 naming it, before the answer has started as a 200.
+        header, rows = self.table(user, params)
 
         def stream() -> Iterator[str]:
             # The body is read after the view returns: cells are read in the page's language.
             with translation.override(language):
-                header, rows = self.table(user, params)
                 for chunk, _written in _csv_chunks(header, rows):
                     yield chunk
 

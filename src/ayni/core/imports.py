@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -385,9 +385,49 @@ def check_json_depth_stream(handle: BinaryIO, limit: int | None = None) -> None:
         lines += raw.count(b"\n")
 
 
+def nul_refused(file_name: str, line: int) -> ImportRefused:
+    """The refusal of a text file holding a NUL character: UTF-16 read as UTF-8 (every other
+    byte NUL), or a binary file. PostgreSQL cannot store one in text, so none reaches a value,
+    a message or an error report."""
+    return ImportRefused(
+        _(
+            "%(file)s: line %(line)s holds a NUL character, so the file is not UTF-8 text "
+            "(UTF-16?); save it as UTF-8"
+        )
+        % {"file": file_name, "line": line}
+    )
+
+
+def without_nul(lines: Iterable[str], file_name: str) -> Iterator[str]:
+    """The lines of a text file, refused (``nul_refused``) at the first holding NUL."""
+    for number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            raise nul_refused(file_name, number)
+        yield line
+
+
+_NUL_ESCAPE = b"\\u0000"  # JSON's escape for NUL (hex digits, so no other spelling)
+
+
+def _refuse_json_nul(path: Path) -> None:
+    """Refuse a JSON file holding NUL, raw or escaped (a value would carry it to the
+    database). An escaped backslash followed by ``u0000`` (the text "\\u0000") is refused
+    too: rare enough to say so rather than parse."""
+    lines, tail = 0, b""
+    with path.open("rb") as handle:
+        while block := handle.read(_DEPTH_BLOCK):
+            window = tail + block
+            found = [at for at in (window.find(b"\x00"), window.find(_NUL_ESCAPE)) if at >= 0]
+            if found:
+                raise nul_refused(path.name, lines + window.count(b"\n", len(tail), min(found)) + 1)
+            lines += block.count(b"\n")
+            tail = block[-(len(_NUL_ESCAPE) - 1) :]
+
+
 def check_json_depth(path: Path, limit: int | None = None) -> None:
     """Refuse (``ImportRefused``, naming the file and the place) a JSON file nested deeper
-    than ``AYNI_MAX_JSON_DEPTH``, before it is parsed."""
+    than ``AYNI_MAX_JSON_DEPTH``, or holding a NUL character, before it is parsed."""
+    _refuse_json_nul(path)
     with path.open("rb") as handle:
         try:
             check_json_depth_stream(handle, limit)

@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from ayni.core.errors import api_error
 from ayni.core.params import InvalidParameter
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -72,17 +73,7 @@ class SecurityHeadersMiddleware:
             response = self.get_response(request)
         elif api:
             message = _("The value holds a NUL character.")
-            response = JsonResponse(
-                {
-                    "error": {
-                        "status": 400,
-                        "code": "invalid",
-                        "message": f"{name}: {message}",
-                        "fields": {name: [message]},
-                    }
-                },
-                status=400,
-            )
+            response = api_error(400, "invalid", f"{name}: {message}", {name: [message]})
         else:
             from ayni.core.views import bad_request  # views import the permission machinery
 

@@ -10,7 +10,10 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
+from rest_framework import exceptions
 
+from ayni.core.errors import api_error
 from ayni.core.params import InvalidParameter
 from ayni.core.permissions import Action, has_perm, require, scope
 
@@ -68,8 +71,23 @@ def next_url(request: HttpRequest, default: str) -> str:
 __all__ = ["Action", "ScopedView", "next_url", "require"]
 
 
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The 400 page: names the parameter that could not be read (``core.params``); other
-    refusals say nothing of their reason, which may be internal."""
+    refusals say nothing of their reason, which may be internal. Under /api/ the same in the
+    API's error format."""
     message = str(exception) if isinstance(exception, InvalidParameter) else ""
+    if _api(request):
+        return api_error(400, "invalid", message or str(exceptions.ParseError.default_detail))
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 page; under /api/ (an address no endpoint matches, such as an id the router
+    does not take) the API's own 404 in its error format, as the schema documents it."""
+    if _api(request):
+        return api_error(404, "not_found", str(exceptions.NotFound.default_detail))
+    return defaults.page_not_found(request, exception)

@@ -70,7 +70,8 @@ class WorkflowViewSetMixin:
             self.permission_denied(self.request)
 
     @extend_schema(request=None, responses=WorkflowEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    # Every step at once, never a page of them: no paginator (the schema said one).
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         """The record's workflow steps, in the order they were taken, each with the date it
         took effect, who took it and why."""

@@ -238,7 +238,7 @@ class GrantViewSet(WorkflowViewSetMixin, FinanceViewSet):
         )
         return Response(GrantSerializer(self.get_queryset().get(pk=grant.pk)).data)
 
-    @extend_schema(request=InstalmentAddSerializer, responses=GrantInstalmentSerializer)
+    @extend_schema(request=InstalmentAddSerializer, responses={201: GrantInstalmentSerializer})
     @action(detail=True, methods=["post"])
     def instalments(self, request: Request, pk: str | None = None) -> Response:
         """Schedule an instalment; together they never exceed the grant."""

@@ -22,7 +22,10 @@ class LocationSerializer(ProvenanceSerializer):
     level: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    # None for a country's national place, which has no parent.
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
     has_boundary = serializers.SerializerMethodField()
 
     class Meta:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -32,7 +31,7 @@ from ayni.geography.selectors import CountryNotChosen, country_for, national_loc
 from ayni.monitoring import analytics, equity
 from ayni.monitoring.exports import FILTERS, filter_data_values
 from ayni.monitoring.import_views import FORMATS as IMPORT_FORMATS
-from ayni.monitoring.import_views import import_confirm, import_payload
+from ayni.monitoring.import_views import import_confirm, import_payload, upload_too_large
 from ayni.monitoring.models import DataValue, Indicator, Target
 from ayni.monitoring.policies import IMPORT
 from ayni.monitoring.selectors import FIRST_LEVEL
@@ -139,6 +138,12 @@ class DataValueViewSet(ScopedReadOnlyViewSet):
         queryset = filter_data_values(queryset, self.request.query_params)
         return queryset.order_by("indicator__code", "location__code", "period", "pk")
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): DataValueSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        }
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         if choice_param(request.query_params, "output", ["csv"]) == "csv":
             # Always streamed: API clients read the body as it comes, however long.
@@ -321,8 +326,8 @@ class ImportViewSet(viewsets.GenericViewSet):
         form = ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
-        if upload.size > settings.AYNI_MAX_IMPORT_BYTES:
-            raise ValidationError({"file": f"larger than {settings.AYNI_MAX_IMPORT_BYTES} bytes"})
+        if too_large := upload_too_large(form.validated_data):
+            raise ValidationError({key: [message] for key, message in too_large.items()})
         mapping = form.validated_data.get("mapping")
         payload = import_payload(
             file_name=upload.name,

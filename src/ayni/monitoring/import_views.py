@@ -23,6 +23,7 @@ from ayni.core.models import ImportBatch, Job
 from ayni.core.permissions import Action, has_perm, scope
 from ayni.core.selectors import job_page, jobs_started_by
 from ayni.core.views import ScopedView
+from ayni.monitoring.imports.pipeline import MAX_MAPPING_BYTES
 from ayni.monitoring.models import DataValue
 from ayni.monitoring.policies import IMPORT
 
@@ -58,14 +59,29 @@ class ImportForm(forms.Form):
         help_text=_("Otherwise nothing is imported when any row is refused."),
     )
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.AYNI_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than the limit of %(limit)s bytes."),
-                params={"limit": settings.AYNI_MAX_IMPORT_BYTES},
-            )
-        return upload
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for key, message in upload_too_large(cleaned).items():
+            self.add_error(key, message)
+        return cleaned
+
+
+def upload_limits() -> dict[str, int]:
+    """The largest upload of each file of an import, checked before it is stored: the data
+    file and the SDMX structure within ``AYNI_MAX_IMPORT_BYTES``, a mapping within its own
+    limit (a structure or mapping that large would only be refused by the job, after taking
+    the disk)."""
+    limit = settings.AYNI_MAX_IMPORT_BYTES
+    return {"file": limit, "mapping": MAX_MAPPING_BYTES, "structure": limit}
+
+
+def upload_too_large(uploads: dict[str, Any]) -> dict[str, str]:
+    """The uploads above their limit, each with the message saying so."""
+    return {
+        key: str(_("The file is larger than the limit of %(limit)s bytes.") % {"limit": limit})
+        for key, limit in upload_limits().items()
+        if uploads.get(key) is not None and uploads[key].size > limit
+    }
 
 
 def import_payload(*, file_name: str, fmt: str, atomic: bool, dry_run: bool, user: Any) -> dict:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -55,6 +55,17 @@ class ProgrammeSerializer(ProvenanceSerializer):
             "source",
         ]
         read_only_fields = ["id", "country"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The database's own check (programme_years_ordered), asked first so that it answers
+        # 400 naming the field, not 500; a change may give one of the two years only.
+        start = attrs.get("start_year", getattr(self.instance, "start_year", None))
+        end = attrs.get("end_year", getattr(self.instance, "end_year", None))
+        if start is not None and end is not None and end < start:
+            raise serializers.ValidationError(
+                {"end_year": _("The last year comes before the first year.")}
+            )
+        return attrs
 
     def to_representation(self, instance: CountryProgramme) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -127,6 +138,11 @@ class ResultSerializer(ScopedSerializerMixin, ProvenanceSerializer):
         return services.result_update(result=instance, **validated_data)
 
 
+class RetireSerializer(serializers.Serializer):
+    # An empty reason is the service's to refuse, naming its field (retired_reason).
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -161,13 +177,13 @@ class ResultViewSet(ScopedViewSet):
             queryset = queryset.filter(retired_at__isnull=True)
         return queryset.order_by("programme", "path")
 
-    @extend_schema(
-        request=inline_serializer("RetireRequest", fields={"reason": serializers.CharField()})
-    )
+    @extend_schema(request=RetireSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: str | None = None) -> Response:
         result = self.get_object()
-        services.result_retire(result=result, reason=str(request.data.get("reason", "")))
+        form = RetireSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.result_retire(result=result, reason=form.validated_data["reason"])
         return Response(self.get_serializer(result).data)
 
 

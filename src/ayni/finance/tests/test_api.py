@@ -184,6 +184,20 @@ def test_scheduling_an_instalment_through_the_api(api_for, funded) -> None:
     assert list(refused.json()["error"]["fields"]) == ["amount"]
 
 
+def test_a_scheduled_instalment_answers_as_the_schema_documents(funded) -> None:
+    from ayni.core.tests.openapi import call, conform
+
+    case, response = call(
+        "POST /api/grants/{id}/instalments/",
+        "ana",
+        path_parameters={"id": funded["cida"].pk},
+        body={"due_date": "2013-01-01", "amount": "600.00"},
+        media_type="application/json",
+    )
+    assert response.status_code == 201
+    conform(case, response)
+
+
 def test_exchange_rates_are_set_and_read(api_for) -> None:
     created = api_for("root").post(
         "/api/exchange-rates/",

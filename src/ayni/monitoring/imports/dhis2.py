@@ -40,7 +40,7 @@ import ijson
 import orjson
 from django.utils.translation import gettext as _
 
-from ayni.core.imports import check_json_depth, check_size
+from ayni.core.imports import check_json_depth, check_size, without_nul
 from ayni.core.periods import Period
 
 from .base import BadPeriod, ImportRefused, Mapping, ParsedValue, RowError, period_code, reader
@@ -499,7 +499,7 @@ def read_dhis2_csv(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowEr
     if check_size(path) == 0:
         raise ImportRefused(_("%(file)s: the file is empty") % {"file": path.name})
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = csv.reader(handle)
+        rows = csv.reader(without_nul(handle, path.name))
         translate = _Translator(mapping, lambda n: _("line %(number)d") % {"number": n})
         layout: dict[str, int] | None = None
         positions: tuple[int, ...] = ()

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from ayni.core.imports import check_size
+from ayni.core.imports import check_size, without_nul
 from ayni.core.periods import Period
 
 from .base import BadPeriod, ImportRefused, Mapping, ParsedValue, RowError, period_code, reader
@@ -176,7 +176,7 @@ def read_sdmx_csv(path: Path, mapping: Mapping) -> Iterator[ParsedValue | RowErr
     dimensions = _dimensions(mapping)
     periods: dict[str, str | BadPeriod] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = csv.reader(handle)
+        rows = csv.reader(without_nul(handle, path.name))
         columns: dict[str, tuple[int, bool]] | None = None
         line = 1  # the line the next record starts on
         try:

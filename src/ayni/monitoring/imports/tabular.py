@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ayni.core.imports import ImportRefused, RowError
+from ayni.core.imports import ImportRefused, RowError, nul_refused
 from ayni.monitoring.imports.base import Mapping, ParsedValue, reader
 
 REQUIRED = ("indicator", "location", "period", "value")
@@ -205,6 +206,8 @@ def _decoded_lines(handle: Iterable[bytes], file_name: str) -> Iterator[str]:
                     "position": exc.start + 1,
                 }
             ) from None
+        if "\x00" in text:
+            raise nul_refused(file_name, number)
         yield text
 
 
@@ -264,6 +267,7 @@ def check_xlsx_archive(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
+            _check_members(members, name)
             total = sum(member.file_size for member in members)
             expanded = settings.AYNI_XLSX_MAX_EXPANDED_BYTES
             if total > expanded:
@@ -296,6 +300,30 @@ def check_xlsx_archive(path: Path) -> None:
         raise ImportRefused(
             _("%(file)s: not a valid XLSX file (%(error)s)") % {"file": name, "error": exc}
         ) from None
+
+
+def _outside(member: zipfile.ZipInfo) -> bool:
+    """Whether a part's name would lead out of the archive if it were extracted: an absolute
+    path, a drive, a ``..`` step, a backslash, or a symbolic link. Nothing is extracted, but
+    no spreadsheet program writes such a part: the file was made to try it."""
+    name = member.filename
+    link = stat.S_ISLNK(member.external_attr >> 16)
+    return link or name.startswith("/") or "\\" in name or ":" in name or ".." in name.split("/")
+
+
+def _check_members(members: list[zipfile.ZipInfo], file_name: str) -> None:
+    limit = settings.AYNI_XLSX_MAX_PARTS
+    if len(members) > limit:
+        raise ImportRefused(
+            _("%(file)s: refused, the archive holds %(count)s parts (at most %(max)s)")
+            % {"file": file_name, "count": f"{len(members):,}", "max": f"{limit:,}"}
+        )
+    for member in members:
+        if _outside(member):
+            raise ImportRefused(
+                _("%(file)s: refused, the part %(member)s is a link or a path out of the archive")
+                % {"file": file_name, "member": member.filename}
+            )
 
 
 _SHARED_STRINGS_TYPE = "spreadsheetml.sharedStrings+xml"

@@ -118,3 +118,16 @@ def test_the_schema_documents_confirm_and_history(client) -> None:
     schema = client.get("/api/schema/").content
     for text in (b"confirm", b"/api/agreements/{id}/history/", b"/api/grants/{id}/history/"):
         assert text in schema
+
+
+@pytest.mark.parametrize("path", ["agreements", "partner-reports"])
+def test_a_history_answers_as_the_schema_documents_it(make_agreement, report, path) -> None:
+    from ayni.core.tests.openapi import call, conform
+
+    record = make_agreement("PLAN", status="signed") if path == "agreements" else report
+    case, response = call(
+        f"GET /api/{path}/{{id}}/history/", "ana", path_parameters={"id": record.pk}
+    )
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)  # every step, not a page of them
+    conform(case, response)
