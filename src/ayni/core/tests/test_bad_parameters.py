@@ -25,7 +25,7 @@ from ayni.accounts.models import User
 from ayni.core import tables
 from ayni.core.exports import export_params
 from ayni.core.tests import authz_requests, authz_table
-from ayni.core.tests.authz_table import OPEN, TABLE
+from ayni.core.tests.authz_table import OPEN, SELF, TABLE
 from ayni.core.tests.urlwalk import url_routes
 from ayni.monitoring import api as monitoring_api
 from ayni.monitoring.models import Indicator
@@ -323,6 +323,8 @@ def _reader_of(name: str) -> str:
     allowed = cell["PE"] if isinstance(cell, dict) else cell
     if allowed == OPEN:
         return "anonymous"
+    if allowed == SELF:
+        return "ana"  # the signed-in person's own account pages
     return next(a for a in ("ana", "anonymous", *authz_table.ACTORS) if a in allowed.split())
 
 
