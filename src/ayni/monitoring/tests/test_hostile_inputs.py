@@ -136,7 +136,10 @@ def _uploads(fmt: str, files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
 def _job_refusal(job_id: int) -> str:
     call_command("worker", "--once")
     job = Job.objects.get(pk=job_id)
-    assert job.status == Job.Status.SUCCEEDED, job.error  # the job ran; the import refused
+    # The job ran and the import refused the file: the job failed with the refusal, and keeps
+    # it in its result for the pages.
+    assert job.status == Job.Status.FAILED, job.message
+    assert job.message == job.result["refused"]
     assert job.started_at and job.finished_at
     seconds = (job.finished_at - job.started_at).total_seconds()
     assert seconds < SECONDS, f"the job took {seconds:.2f} s"
