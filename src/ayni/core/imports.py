@@ -186,13 +186,7 @@ def batch_succeeded(batch: ImportBatch) -> None:
     ``AYNI_JOB_STALE_SECONDS``): the caller's transaction then writes nothing.
     """
     now = timezone.now()
-    changed = ImportBatch.objects.filter(
-        pk=batch.pk,
-        status=ImportBatch.Status.RUNNING,
-        worker_host=batch.worker_host,
-        worker_pid=batch.worker_pid,
-        worker_token=batch.worker_token,
-    ).update(
+    changed = ImportBatch.objects.filter(**batch.this_run()).update(
         status=ImportBatch.Status.SUCCEEDED,
         options=batch.options,
         counts=batch.counts,
@@ -278,11 +272,21 @@ def _one_import_at_a_time() -> Iterator[bool]:
         finally:
             lock.release()
         return
-    import fcntl  # POSIX only, as is the worker's liveness check
+    with file_lock(Path(f"{name}.import-lock"), wait=False) as held:
+        yield held
 
-    with open(f"{name}.import-lock", "a") as handle:
+
+@contextmanager
+def file_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold an exclusive ``flock`` on ``path``; yield False at once if ``wait`` is off and
+    another holds it. The kernel releases it when the process dies, and two threads of one
+    process exclude each other too (each opens the file anew). POSIX only, as is the worker's
+    liveness check."""
+    import fcntl
+
+    with open(path, "a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             yield False
             return

@@ -303,13 +303,7 @@ def run(job: Job) -> Job:
     job.finished_at = timezone.now()
     # Only if it is still this process's run: a job that a sweep took for dead (its host
     # unreachable for longer than AYNI_JOB_STALE_SECONDS) stays failed, and may be retried.
-    saved = Job.objects.filter(
-        pk=job.pk,
-        status=Job.Status.RUNNING,
-        worker_host=job.worker_host,
-        worker_pid=job.worker_pid,
-        worker_token=job.worker_token,
-    ).update(
+    saved = Job.objects.filter(**job.this_run()).update(
         status=job.status,
         result=job.result,
         message=job.message,

@@ -93,6 +93,17 @@ class RunBy(models.Model):
     class Meta:
         abstract = True
 
+    def this_run(self) -> dict[str, Any]:
+        """Filter arguments matching this record only while it is still running in this
+        process: a sweep that took the process for dead has changed its status since."""
+        return {
+            "pk": self.pk,
+            "status": "running",
+            "worker_host": self.worker_host,
+            "worker_pid": self.worker_pid,
+            "worker_token": self.worker_token,
+        }
+
 
 class ImportBatch(RunBy):
     """One run of an importer: who ran it, on which file, and what it did.

@@ -23,7 +23,6 @@ waits for it; a sweep or a read that finds it taken leaves the work to whoever h
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 import time
@@ -32,7 +31,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
-from ayni.core.imports import import_running
+from ayni.core.imports import file_lock, import_running
 from ayni.monitoring.analytics import store
 from ayni.monitoring.analytics.store import RefreshSummary
 from ayni.monitoring.models import AnalyticsBacklog
@@ -45,22 +44,12 @@ DELETE_CHUNK = 500  # ids per DELETE: well within every database's limit on para
 
 @contextmanager
 def refresh_lock(*, wait: bool = True) -> Iterator[bool]:
-    """Hold the store's refresh lock; yield False at once if ``wait`` is off and it is taken.
-
-    An ``flock``: the kernel releases it when the process dies, and two threads of one process
-    exclude each other too (each opens the file anew)."""
+    """Hold the store's refresh lock (``core.imports.file_lock``); yield False at once if
+    ``wait`` is off and it is taken."""
     root = store.store_root()
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_NAME, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(root / LOCK_NAME, wait=wait) as held:
+        yield held
 
 
 def _pending() -> list[tuple[int, int, int]]:
