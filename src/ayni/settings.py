@@ -376,11 +376,12 @@ REST_FRAMEWORK = {
         "ayni.accounts.drf.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ayni.core.drf.AyniPermission"],
-    # JSON bodies are checked for their nesting depth before they are parsed.
+    # JSON bodies are checked for their nesting depth before they are parsed; no field of any
+    # body may hold a NUL character (core.drf).
     "DEFAULT_PARSER_CLASSES": [
         "ayni.core.drf.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "ayni.core.drf.FormParser",
+        "ayni.core.drf.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "ayni.core.drf.UserRateThrottle",

@@ -7,14 +7,15 @@ own views, so this module must not import ``rest_framework.views`` or ``viewsets
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Model
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import parsers, permissions, throttling
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.request import Request
 
 from ayni.core.permissions import Action, has_perm
@@ -85,7 +86,63 @@ class JSONParser(parsers.JSONParser):
                 _("JSON parse error - nested deeper than %(limit)s levels at byte %(offset)s")
                 % {"limit": exc.limit, "offset": exc.offset}
             ) from None
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        return _refuse_nul(super().parse(io.BytesIO(body), media_type, parser_context))
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser, refusing (400) a NUL character in a field (see ``_refuse_nul``)."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        return _refuse_nul(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, refusing (400) a NUL character in a field's name or value (the
+    files themselves are read by their importers, which check them)."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        parsed = super().parse(stream, media_type, parser_context)
+        _refuse_nul(parsed.data)
+        return parsed
+
+
+def _refuse_nul(data: Any, path: str = "") -> Any:
+    """``data`` unchanged, or a 400 naming the field whose name or text holds a NUL character.
+
+    No text column stores one (PostgreSQL refuses it), so it can be no name, code or filter;
+    let through, it reached the database in a look-up and answered 500."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise ValidationError({path or "body": [_("The value holds a NUL character.")]})
+        return data
+    if isinstance(data, QueryDict):
+        children: Iterable[tuple[str, Any]] = (
+            (str(key), value) for key in data for value in data.getlist(key)
+        )
+    elif isinstance(data, dict):
+        children = ((str(key), value) for key, value in data.items())
+    elif isinstance(data, list):
+        children = ((str(index), item) for index, item in enumerate(data))
+    else:
+        return data
+    for key, value in children:
+        name = key if isinstance(data, QueryDict) or not path else f"{path}.{key}"
+        if "\x00" in key:
+            raise ValidationError(
+                {name.replace("\x00", ""): [_("The name holds a NUL character.")]}
+            )
+        _refuse_nul(value, name)
+    return data
 
 
 class UserRateThrottle(throttling.UserRateThrottle):

@@ -12,13 +12,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ayni.core import jobs
-from ayni.core.drf import AyniPermission
+from ayni.core.drf import AyniPermission, MultiPartParser
 from ayni.core.exports import export_params, get_export_type
 from ayni.core.job_api import JobSerializer
 from ayni.core.models import Job

@@ -285,3 +285,47 @@ def test_the_openapi_schema_has_no_warning_about_finance(capsys) -> None:
         if line.startswith(("Warning", "Error")) and any(n in line for n in FINANCE_NAMES)
     ]
     assert problems == []
+
+
+@pytest.mark.parametrize("body_format", ["json", "multipart"])
+def test_a_nul_character_in_a_body_field_answers_400_naming_it(
+    api_for, result, types, body_format
+) -> None:
+    # PostgreSQL refuses NUL in text: a looked-up code holding one answered 500 there.
+    payload = {
+        "result": result("C1.1").pk,
+        "year": 2013,
+        "funding_type": "r\x00r",
+        "amount": "10.00",
+        "currency": "PEN",
+    }
+    response = api_for("ana").post("/api/budget-lines/", payload, format=body_format)
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert list(fields) == ["funding_type"] and "NUL" in fields["funding_type"][0]
+    assert not BudgetLine.objects.exists()
+
+
+def test_a_nul_character_in_a_form_encoded_body_answers_400(api_for, result, types) -> None:
+    api = api_for("ana")
+    made = api.post(
+        "/api/budget-lines/",
+        {
+            "result": result("C1.1").pk,
+            "year": 2013,
+            "funding_type": "rr",
+            "amount": "1",
+            "currency": "PEN",
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    response = api.generic(
+        "PATCH",
+        f"/api/budget-lines/{made.json()['id']}/",
+        "funding_type=%00x&source=government_regional",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert list(fields) == ["funding_type"] and "NUL" in fields["funding_type"][0]
