@@ -387,7 +387,6 @@ REST_FRAMEWORK = {
         "ayni.core.drf.UserRateThrottle",
         "ayni.core.drf.AnonRateThrottle",
     ],
-    "NUM_PROXIES": AYNI_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "ayni.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "ayni.core.schema.AutoSchema",

@@ -145,26 +145,26 @@ def _refuse_nul(data: Any, path: str = "") -> Any:
     return data
 
 
-class UserRateThrottle(throttling.UserRateThrottle):
+class _ClientAddress:
+    """Anonymous callers are counted by the client's address as ``core.network`` reads it
+    (the same reading as the lock-out and the security log)."""
+
+    def get_ident(self, request: Request) -> str:
+        from ayni.core.network import client_ip
+
+        return client_ip(request)
+
+
+class UserRateThrottle(_ClientAddress, throttling.UserRateThrottle):
     """At most ``AYNI_API_RATE_USER`` calls per signed-in user (read when asked, not at
     import, so that the setting can change without reloading DRF's settings)."""
 
     def get_rate(self) -> str | None:
         return settings.AYNI_API_RATE_USER
 
-    def get_ident(self, request: Request) -> str:
-        from ayni.core.network import client_ip
 
-        return client_ip(request)
-
-
-class AnonRateThrottle(throttling.AnonRateThrottle):
+class AnonRateThrottle(_ClientAddress, throttling.AnonRateThrottle):
     """At most ``AYNI_API_RATE_ANON`` anonymous calls per client address."""
 
     def get_rate(self) -> str | None:
         return settings.AYNI_API_RATE_ANON
-
-    def get_ident(self, request: Request) -> str:
-        from ayni.core.network import client_ip
-
-        return client_ip(request)

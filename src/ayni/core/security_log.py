@@ -2,8 +2,8 @@
 
 What an operator needs to see an attack or a misuse, and nothing that would itself be a risk
 in a log: who (user id and name, or the name tried), from where (the client address as
-django-axes reads it, so a proxy's ``X-Forwarded-For`` is handled in one place), what
-happened, and on what path. Passwords, tokens, session keys and query strings are never
+``core.network`` reads it for the lock-out too, so a proxy's ``X-Forwarded-For`` is handled in
+one place), what happened, and on what path. Passwords, tokens, session keys and query strings are never
 logged.
 
 Events: ``sign_in``, ``sign_in_failed`` (with ``step=code`` for a wrong one-time code),
@@ -27,6 +27,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from ayni.core.network import client_ip
+
 logger = logging.getLogger("ayni.security")
 
 # Set on a request whose session ``core.sessions`` ended, so its sign-out is not logged twice.
@@ -36,9 +38,7 @@ ENDED = "_ayni_session_ended"
 def client_address(request: HttpRequest | None) -> str:
     if request is None:
         return "-"
-    from axes.helpers import get_client_ip_address  # reads settings when imported
-
-    return get_client_ip_address(request) or "-"
+    return client_ip(request) or "-"
 
 
 def _who(user: Any) -> str:
