@@ -66,6 +66,14 @@ def main() -> int:
         subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(PO)], check=True)
         if not MO.exists() or MO.read_bytes() != compiled.read_bytes():
             problems.append(f"{MO.name} is not compiled from the current {PO.name}")
+    fuzzy = sorted(msgids_from_text(subprocess.run(
+        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(PO)],
+        capture_output=True, text=True, check=True,
+    ).stdout))
+    if fuzzy:
+        # makemessages guesses a translation from a similar string and marks it fuzzy; the
+        # guess is usually wrong, and gettext does not use it.
+        problems.append(f"{len(fuzzy)} fuzzy translation(s) to check: {fuzzy[:10]}")
     empty = untranslated(PO)
     if empty:
         problems.append(f"{len(empty)} string(s) without a Spanish translation: {empty[:10]}")
