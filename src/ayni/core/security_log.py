@@ -3,8 +3,8 @@
 What an operator needs to see an attack or a misuse, and nothing that would itself be a risk
 in a log: who (user id and name, or the name tried), from where (the client address as
 ``core.network`` reads it for the lock-out too, so a proxy's ``X-Forwarded-For`` is handled in
-one place), what happened, and on what path. Passwords, tokens, session keys and query strings are never
-logged.
+one place), what happened, and on what path. Passwords, tokens, session keys and query
+strings are never logged.
 
 Events: ``sign_in``, ``sign_in_failed`` (with ``step=code`` for a wrong one-time code),
 ``locked_out``, ``sign_out``, ``session_ended`` (idle or absolute limit, see
